@@ -1,0 +1,102 @@
+"""The records that flow along the data path: fetch → extract → check → score → store → report.
+
+Every stage takes and returns these plain dataclasses, so each module can be read and tested
+alone and the SQLite store can persist them without knowing who made them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# What a fetched URL holds, decided from Content-Type, magic bytes and the URL's extension.
+ResourceKind = Literal["html", "pdf", "docx", "doc", "xlsx", "xls", "image", "other"]
+DOCUMENT_KINDS: frozenset[str] = frozenset({"pdf", "docx", "doc", "xlsx", "xls", "image"})
+
+Status = Literal["present", "absent", "uncertain"]
+
+
+@dataclass
+class Fetched:
+    """One HTTP exchange as the crawler saw it (after redirects)."""
+
+    url: str  # the URL as requested (the link target), normalised
+    final_url: str  # after redirects
+    status: int  # HTTP status; 0 when no response (timeout, DNS, TLS, refused)
+    kind: ResourceKind
+    content_type: str = ""
+    body: bytes = b""
+    text: str = ""  # decoded text for HTML (cp874-aware); empty for binary documents
+    error: str = ""  # why it failed or was cut short, in English for the log ("timeout after 20s")
+    redirects: list[str] = field(default_factory=list)
+    depth: int = 0
+    elapsed: float = 0.0
+    etag: str = ""
+    last_modified: str = ""
+    truncated: bool = False  # body cut at the size cap
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300 and not self.error
+
+
+@dataclass
+class Link:
+    """A link as a reader meets it: where it goes, what it says, and what surrounds it."""
+
+    url: str  # absolute, fragment removed; "" for dead anchors (#, #!, javascript:, empty)
+    text: str  # anchor text + title + alt of images inside, normalised
+    context: str = ""  # text of the enclosing table row / list item / paragraph
+    label: str = ""  # nearest preceding heading-like text (h1-h6, strong, th, summary...)
+    raw_href: str = ""  # the href as written, for dead-link reporting
+    tag: str = "a"  # a | iframe | frame | embed | object | area | img
+
+
+@dataclass
+class Image:
+    src: str  # absolute URL
+    alt: str = ""
+    context: str = ""  # caption / surrounding text
+
+
+@dataclass
+class Page:
+    """Text and structure extracted from one resource (HTML page or document)."""
+
+    url: str
+    kind: ResourceKind
+    title: str = ""
+    headings: list[str] = field(default_factory=list)
+    text: str = ""  # main visible text, normalised (see thai.normalize)
+    links: list[Link] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    text_source: str = "html"  # html | pdf-text | ocr | docx | xlsx | none
+    needs_js: bool = False  # static HTML looks like an empty app shell
+    login_required: bool = False  # a password form is the main content
+    notes: list[str] = field(default_factory=list)  # extraction notes (OCR used, broken PDF...)
+
+
+@dataclass
+class Evidence:
+    url: str
+    kind: str  # page | pdf | docx | xlsx | image | external | link
+    excerpt: str = ""
+    via: str = ""  # the page whose link led here (hub row, menu), if any
+
+
+@dataclass
+class ItemResult:
+    id: str
+    title: str
+    subindicator: str
+    indicator: str
+    status: Status
+    reason: str  # Thai, for the web officer
+    evidence: list[Evidence] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # component names found
+    missing: list[str] = field(default_factory=list)  # component names missing
+    candidates: list[dict] = field(default_factory=list)  # for `oit explain`: url, verdict, why
+
+    @property
+    def score(self) -> float:
+        return 100.0 if self.status == "present" else 0.0
