@@ -64,7 +64,9 @@ class Route:
 class RequestLog:
     """What the server was asked, for tests that count requests."""
 
-    entries: list[tuple[str, str, int, bool]] = field(default_factory=list)  # method, path, status, conditional
+    entries: list[tuple[str, str, int, bool]] = field(
+        default_factory=list
+    )  # method, path, status, conditional
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, method: str, path: str, status: int, conditional: bool) -> None:
@@ -105,7 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server
         raw = self.path
         route = site.routes.get(raw) or site.routes.get(unquote(raw))
-        conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
+        conditional = bool(
+            self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
+        )
         if route and route.redirect:
             self._reply(302, b"", {"Location": route.redirect}, head, conditional)
             return
@@ -134,13 +138,16 @@ class _Handler(BaseHTTPRequestHandler):
         if route:
             headers.update(route.headers)
         if self.headers.get("If-None-Match") == etag or (
-            not self.headers.get("If-None-Match") and self.headers.get("If-Modified-Since") == modified
+            not self.headers.get("If-None-Match")
+            and self.headers.get("If-Modified-Since") == modified
         ):
             self._reply(304, b"", {"ETag": etag, "Last-Modified": modified}, head, conditional)
             return
         self._reply(route.status if route else 200, body, headers, head, conditional)
 
-    def _reply(self, status: int, body: bytes, headers: dict[str, str], head: bool, conditional: bool) -> None:
+    def _reply(
+        self, status: int, body: bytes, headers: dict[str, str], head: bool, conditional: bool
+    ) -> None:
         self.server.log.add(self.command, self.path, status, conditional)
         self.send_response(status)
         for name, value in headers.items():
