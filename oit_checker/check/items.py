@@ -1,0 +1,362 @@
+"""Decide each item: find candidates, open each as an assessor would, keep the best verdict.
+
+present   — a candidate on the main site with every component and the right period.
+uncertain — the best remaining candidate could not be judged: off the main site, unreachable
+            for now, behind a login, JavaScript-only, or without any stated year.
+absent    — nothing names the item, or every candidate lacks a component, is for the wrong
+            year, or does not open. The reason names the best candidate and what it lacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from oit_checker.check.helpers import HELPERS, Bundle, HelperContext
+from oit_checker.check.naming import ItemNamer, Naming
+from oit_checker.check.period import HEAD_CHARS, PeriodVerdict, judge, signals_from
+from oit_checker.check.site import SiteData
+from oit_checker.models import Evidence, ItemResult, Link, Page
+from oit_checker.rules import Component, Item, RuleError, RuleSet
+from oit_checker.thai import compact
+
+# How a candidate ends, best first; the item takes the best outcome of its candidates.
+OUTCOME_RANK = {"pass": 0, "uncertain": 1, "fail": 2, "broken": 3, "placeholder": 4}
+EXCERPT_CHARS = 160
+
+
+@dataclass
+class Candidate:
+    url: str
+    via: str = ""  # page whose link named the item
+    link: Link | None = None
+    naming: str = ""  # text | context | label | title
+    outcome: str = ""
+    reason: str = ""
+    found: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    period: PeriodVerdict | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "url": self.url,
+            "via": self.via,
+            "named_by": self.naming,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "found": self.found,
+            "missing": self.missing,
+        }
+
+
+def validate_helpers(rules: RuleSet) -> None:
+    for item in rules.items:
+        for comp in item.components:
+            if comp.helper and comp.helper not in HELPERS:
+                known = ", ".join(sorted(HELPERS))
+                raise RuleError(
+                    f"{rules.path} item {item.id} component {comp.name!r}: field 'helper': "
+                    f"unknown helper {comp.helper!r} (known: {known})"
+                )
+
+
+class ItemChecker:
+    def __init__(self, rules: RuleSet, site: SiteData, fiscal_year: int, as_of: dt.date) -> None:
+        validate_helpers(rules)
+        self.rules = rules
+        self.site = site
+        self.fy = fiscal_year
+        self.namer = ItemNamer(rules)
+        self.helper_ctx = HelperContext(rules, fiscal_year, as_of)
+        self.hub_min = int(rules.thresholds.get("hub_min_items", 5))
+        self._named_links = self._index_links()
+        self._hubs = self._find_hubs()
+
+    # ---- candidates -------------------------------------------------------------------------
+    def _index_links(self) -> dict[str, list[tuple[str, Link, Naming]]]:
+        by_item: dict[str, list[tuple[str, Link, Naming]]] = {}
+        for page in self.site.html_pages():
+            for link in page.links:
+                naming = self.namer.name_link(link)
+                if naming:
+                    by_item.setdefault(naming.item_id, []).append((page.url, link, naming))
+        return by_item
+
+    def _find_hubs(self) -> set[str]:
+        count: dict[str, set[str]] = {}
+        for item_id, rows in self._named_links.items():
+            for src, _link, _naming in rows:
+                count.setdefault(src, set()).add(item_id)
+        return {src for src, ids in count.items() if len(ids) >= self.hub_min}
+
+    def candidates(self, item: Item) -> list[Candidate]:
+        out: dict[str, Candidate] = {}
+        placeholders = []
+        for src, link, naming in self._named_links.get(item.id, []):
+            if not link.url:
+                placeholders.append(Candidate(url="", via=src, link=link, naming=naming.source))
+                continue
+            out.setdefault(
+                link.url, Candidate(url=link.url, via=src, link=link, naming=naming.source)
+            )
+        for page in self._unique_pages():
+            heads = [page.title, *page.headings[:1]]
+            if any(self.namer.name_text(h) == item.id for h in heads if h):
+                out.setdefault(page.url, Candidate(url=page.url, naming="title"))
+        return [*out.values(), *placeholders]
+
+    def _unique_pages(self) -> list[Page]:
+        seen: set[int] = set()
+        pages = []
+        for page in self.site.pages.values():
+            if id(page) not in seen:
+                seen.add(id(page))
+                pages.append(page)
+        return pages
+
+    # ---- one candidate ----------------------------------------------------------------------
+    def judge_candidate(self, item: Item, cand: Candidate) -> Candidate:
+        if not cand.url:
+            cand.outcome = "placeholder"
+            cand.reason = f"พบหัวข้อในหน้า {cand.via} แต่ลิงก์ว่าง ไม่ได้เชื่อมโยงไปยังข้อมูล ({cand.link.raw_href or 'ไม่มี href'})"
+            return cand
+        if not self.site.is_onsite(cand.url):
+            host = urlsplit(cand.url).hostname or cand.url
+            cand.outcome = "uncertain"
+            cand.reason = f"ข้อมูลอยู่นอกเว็บไซต์หลัก ({host}) ผู้ประเมินอาจไม่นับ ควรเผยแพร่บนเว็บไซต์ของหน่วยงาน"
+            cand.evidence = [Evidence(cand.url, "external", "", cand.via)]
+            return cand
+        info = self.site.fetched.get(cand.url)
+        page = self.site.page(cand.url)
+        if info is None:
+            cand.outcome = "uncertain"
+            cand.reason = f"ยังไม่ได้เปิด {cand.url} (เกินขอบเขตการรวบรวมข้อมูล)"
+            return cand
+        if not info.ok or page is None:
+            what = f"HTTP {info.status}" if info.status else (info.error or "เปิดไม่ได้")
+            if info.transient:
+                cand.outcome = "uncertain"
+                cand.reason = f"เปิด {cand.url} ไม่ได้ในขณะนี้ ({what}) ควรตรวจซ้ำ"
+            else:
+                cand.outcome = "broken"
+                cand.reason = f"ลิงก์ {cand.url} เปิดไม่ได้ ({what}) จึงไม่ใช่หลักฐาน"
+            return cand
+        if page.login_required:
+            cand.outcome = "uncertain"
+            cand.reason = f"หน้า {cand.url} ต้องเข้าสู่ระบบก่อน ผู้ประเมินเปิดดูไม่ได้"
+            return cand
+        bundle = self.bundle(item, page)
+        self._components(item, cand, bundle)
+        cand.period = judge(item.period, self.fy, self._signals(cand, bundle))
+        return self._conclude(item, cand, page)
+
+    def bundle(self, item: Item, page: Page) -> Bundle:
+        """The page plus its on-site files, minus files whose link names another item."""
+        docs, texts = [], []
+        hub = page.url in self._hubs
+        for link, doc in self.site.documents_linked_from(page):
+            named = self.namer.name_link(link)
+            if named and named.item_id != item.id:
+                continue
+            if hub and not named:
+                continue
+            if doc not in docs:
+                docs.append(doc)
+        for link in page.links:
+            named = self.namer.name_link(link)
+            if named and named.item_id != item.id:
+                continue
+            if hub and not named:
+                continue
+            texts.append(link.text)
+        return Bundle(page, docs, texts)
+
+    def _components(self, item: Item, cand: Candidate, bundle: Bundle) -> None:
+        details = []
+        for comp in item.components:
+            if comp.helper:
+                result = HELPERS[comp.helper](bundle, self.helper_ctx)
+                ok = result.found
+                if result.detail:
+                    details.append(result.detail)
+            else:
+                ok = component_found(comp, bundle)
+            (cand.found if ok else cand.missing).append(comp.name)
+        cand.reason = "; ".join(details)
+        cand.evidence = [
+            Evidence(
+                bundle.target.url, _kind(bundle.target), excerpt(bundle.target, item), cand.via
+            )
+        ]
+        cand.evidence += [
+            Evidence(d.url, _kind(d), excerpt(d, item), bundle.target.url) for d in bundle.docs[:5]
+        ]
+
+    def _signals(self, cand: Candidate, bundle: Bundle) -> list:
+        signals = []
+        if cand.link is not None:
+            for text in (cand.link.text, cand.link.context):
+                signals += signals_from(text, primary=True, ocr=False, where="link", bare=True)
+        for page in bundle.pages():
+            ocr = page.text_source == "ocr"
+            for text in (page.title, *page.headings[:2], _file_name(page.url)):
+                signals += signals_from(text, primary=True, ocr=False, where=page.url, bare=True)
+            signals += signals_from(
+                page.text[:HEAD_CHARS], primary=True, ocr=ocr, where=page.url, bare=False
+            )
+            signals += signals_from(
+                page.text[HEAD_CHARS:], primary=False, ocr=ocr, where=page.url, bare=False
+            )
+        for text in bundle.link_texts:
+            signals += signals_from(text, primary=True, ocr=False, where="link", bare=True)
+        return signals
+
+    def _conclude(self, item: Item, cand: Candidate, page: Page) -> Candidate:
+        period = cand.period
+        assert period is not None
+        labels = {c.name: c.label for c in item.components}
+        helper_detail = cand.reason
+        if page.needs_js and cand.missing:
+            cand.outcome = "uncertain"
+            cand.reason = f"หน้า {cand.url} สร้างเนื้อหาด้วย JavaScript ตรวจด้วย --render always"
+            return cand
+        if cand.missing:
+            cand.outcome = "fail"
+            missing = ", ".join(labels[m] for m in cand.missing)
+            cand.reason = f"พบ{item.title}ที่ {cand.url} แต่ขาด: {missing}" + (
+                f" ({helper_detail})" if helper_detail else ""
+            )
+            if period.state == "wrong-year":
+                cand.reason += f" และเป็นปี {_years(period.seen)}"
+            return cand
+        if period.state == "wrong-year":
+            cand.outcome = "fail"
+            cand.missing.append("period")
+            want = _years(period.targets)
+            cand.reason = (
+                f"พบ{item.title}ที่ {cand.url} แต่เป็นปี {_years(period.seen)} ไม่ใช่ปีงบประมาณ {want}"
+            )
+            return cand
+        if period.state == "no-year":
+            cand.outcome = "uncertain"
+            cand.missing.append("period")
+            cand.reason = (
+                f"พบ{item.title}ที่ {cand.url} แต่ไม่ระบุปี ต้องเป็นของปีงบประมาณ {_years(period.targets)}"
+            )
+            return cand
+        cand.outcome = "pass"
+        year_note = (
+            f" ปีงบประมาณ {_years(period.seen and [y for y in period.seen if y in period.targets] or period.targets)}"
+            if period.targets
+            else ""
+        )
+        ocr_note = " (ปีอ่านจากเอกสารสแกนด้วย OCR ควรตรวจด้วยตา)" if period.ocr_only else ""
+        cand.reason = f"พบ{item.title}ที่ {cand.url} ครบทุกองค์ประกอบ{year_note}{ocr_note}"
+        return cand
+
+    # ---- the item ---------------------------------------------------------------------------
+    def check(self, item: Item) -> ItemResult:
+        judged = [self.judge_candidate(item, c) for c in self.candidates(item)]
+        judged.sort(
+            key=lambda c: (
+                OUTCOME_RANK[c.outcome],
+                len(c.missing),
+                _naming_rank(c.naming),
+                _is_doc(c.url),
+            )
+        )
+        result = ItemResult(
+            id=item.id,
+            title=item.title,
+            subindicator=item.subindicator,
+            indicator=item.indicator,
+            status="absent",
+            reason="",
+            candidates=[c.as_dict() for c in judged],
+        )
+        if not judged:
+            result.reason = f"ไม่พบ{item.title}บนเว็บไซต์ (ไม่มีลิงก์ หน้า หรือเอกสารที่ระบุหัวข้อนี้)"
+            result.missing = [c.name for c in item.components]
+            return result
+        best = judged[0]
+        result.status = {"pass": "present", "uncertain": "uncertain"}.get(best.outcome, "absent")
+        result.reason = best.reason
+        result.evidence = best.evidence or (
+            [Evidence(best.url, "link", "", best.via)] if best.url else []
+        )
+        result.found = best.found
+        result.missing = best.missing or (
+            [c.name for c in item.components] if best.outcome in ("broken", "placeholder") else []
+        )
+        return result
+
+
+def check_items(
+    rules: RuleSet, site: SiteData, fiscal_year: int, as_of: dt.date
+) -> list[ItemResult]:
+    checker = ItemChecker(rules, site, fiscal_year, as_of)
+    return [checker.check(item) for item in rules.items]
+
+
+def component_found(comp: Component, bundle: Bundle) -> bool:
+    hits: set[str] = set()
+    for text in _texts_at(comp.place, bundle):
+        flat = compact(text)
+        hits.update(p for p in comp.any if p and p in flat)
+        for rx in comp.regex:
+            hits.update(m.group(0) for m in rx.finditer(text))
+        if len(hits) >= comp.min:
+            return True
+    return False
+
+
+def _texts_at(place: str, bundle: Bundle) -> list[str]:
+    pages = bundle.pages()
+    title = [t for p in pages for t in (p.title, *p.headings)] + bundle.link_texts
+    text = [p.text for p in pages]
+    links = [f"{link.text} {link.url}" for link in bundle.target.links]
+    images = [f"{i.alt} {_file_name(i.src)} {i.context}" for i in bundle.target.images]
+    return {"title": title, "text": text, "links": links, "images": images}.get(
+        place, title + text + links + images
+    )
+
+
+def excerpt(page: Page, item: Item) -> str:
+    """The sentence around the item's name in the evidence, else its head."""
+    for alias in sorted(item.aliases, key=len, reverse=True):
+        m = _spaced(alias).search(page.text)
+        if m:
+            start = max(0, m.start() - 40)
+            return page.text[start : start + EXCERPT_CHARS]
+    return (page.title + " " + page.text)[:EXCERPT_CHARS].strip()
+
+
+@lru_cache(maxsize=4096)
+def _spaced(alias: str) -> re.Pattern[str]:
+    return re.compile(r"\s*".join(map(re.escape, alias)))
+
+
+def _file_name(url: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def _kind(page: Page) -> str:
+    return "page" if page.kind == "html" else page.kind
+
+
+def _is_doc(url: str) -> bool:
+    return bool(re.search(r"\.(pdf|docx?|xlsx?)$", urlsplit(url).path, re.I))
+
+
+def _naming_rank(naming: str) -> int:
+    return {"text": 0, "context": 1, "title": 2, "label": 3}.get(naming, 4)
+
+
+def _years(years: list[int]) -> str:
+    return ", ".join(str(y) for y in sorted(set(years)))

@@ -1,0 +1,227 @@
+"""HTML → Page: visible text, title, headings, links with what surrounds them, images.
+
+Assessors read a link by its row: on an ITA hub the link text is "คลิกลิงค์ข้อมูล" and the item's
+name sits in the same table row or in the bold line above. So every link carries its ``context``
+(the enclosing row / list item / paragraph) and its ``label`` (the nearest preceding heading-like
+text in document order), and the checker reads all three.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from oit_checker.models import Image, Link, Page
+from oit_checker.thai import normalize
+
+# Elements whose text is never shown or never content.
+DROP_TAGS = ["script", "style", "template", "svg", "noscript", "head"]
+# Site chrome: menus repeat on every page and would make every page "mention" every item.
+CHROME_SELECTORS = [
+    "nav",
+    "aside",
+    "[role=navigation]",
+    "[class*=navbar]",
+    "[class*=menu]",
+    "[id*=menu]",
+    "[class*=sidebar]",
+    "[id*=sidebar]",
+    "[class*=breadcrumb]",
+]
+LABEL_TAGS = frozenset(
+    {
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "b",
+        "th",
+        "dt",
+        "summary",
+        "button",
+        "caption",
+        "legend",
+    }
+)
+CONTEXT_TAGS = frozenset({"tr", "li", "p", "dd", "dt", "figure", "td"})
+LINK_ATTRS = {
+    "a": "href",
+    "area": "href",
+    "iframe": "src",
+    "frame": "src",
+    "embed": "src",
+    "object": "data",
+}
+DEAD_HREF = re.compile(r"^(#.*|javascript:.*|about:blank|)$", re.I)
+APP_ROOT = re.compile(r'<div[^>]+id=["\'](root|app|__next|__nuxt)["\'][^>]*>\s*</div>', re.I)
+MAX_LABEL_CHARS = 200
+MAX_CONTEXT_CHARS = 400
+MIN_CARD_CHARS = 20
+
+
+def parse_html(html: str, url: str, min_text_chars: int = 200) -> Page:
+    """Extract what a reader of the page sees, plus everything links and images tell."""
+    tree = LexborHTMLParser(html)
+    base = _base_url(tree, url)
+    title_node = tree.css_first("title")
+    title = normalize(title_node.text()) if title_node else ""
+    noscript = " ".join(n.text() for n in tree.css("noscript"))
+    script_count = len(tree.css("script"))
+    links, images = _links_and_images(tree, base)
+    links.extend(_refresh_links(tree, base))
+
+    body = tree.body or tree.root
+    for node in body.css(",".join(DROP_TAGS)) if body else []:
+        node.decompose()
+    headings = [normalize(h.text()) for h in tree.css("h1, h2, h3")]
+    headings = [h for h in headings if h]
+    full_text = normalize(body.text(separator=" ")) if body else ""
+    for node in body.css(",".join(CHROME_SELECTORS)) if body else []:
+        node.decompose()
+    main_text = normalize(body.text(separator=" ")) if body else ""
+    if len(main_text) < len(full_text) * 0.2:
+        main_text = full_text  # the "menu" class wrapped the whole page; keep everything
+
+    page = Page(
+        url=url,
+        kind="html",
+        title=title,
+        headings=headings,
+        text=main_text,
+        links=links,
+        images=images,
+    )
+    page.needs_js = len(full_text) < min_text_chars and (
+        bool(APP_ROOT.search(html)) or "javascript" in noscript.lower() or script_count >= 3
+    )
+    page.login_required = bool(tree.css_first("input[type=password]")) and len(main_text) < 2000
+    if page.needs_js:
+        page.notes.append("static HTML looks like a JavaScript shell")
+    return page
+
+
+def _base_url(tree: LexborHTMLParser, url: str) -> str:
+    node = tree.css_first("base[href]")
+    href = node.attributes.get("href") if node else None
+    return urljoin(url, href.strip()) if href else url
+
+
+def _absolute(base: str, href: str) -> str:
+    href = href.strip()
+    if DEAD_HREF.match(href) or href.lower().startswith(("mailto:", "tel:", "data:")):
+        return ""
+    absolute = urldefrag(urljoin(base, href))[0]
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
+
+
+def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], list[Image]]:
+    """Walk the document once, in order, remembering the last heading-like text seen."""
+    links: list[Link] = []
+    images: list[Image] = []
+    label = ""
+    root = tree.body or tree.root
+    if root is None:
+        return links, images
+    for node in root.traverse(include_text=False):
+        tag = node.tag
+        if tag in LABEL_TAGS and not _inside(node, "a"):
+            text = normalize(node.text(separator=" "))
+            if text and len(text) <= MAX_LABEL_CHARS:
+                label = text
+        if tag in LINK_ATTRS:
+            raw = node.attributes.get(LINK_ATTRS[tag]) or ""
+            links.append(
+                Link(
+                    url=_absolute(base, raw),
+                    text=_link_text(node),
+                    context=_context(node),
+                    label=label,
+                    raw_href=raw,
+                    tag=tag,
+                )
+            )
+            for attr in ("data-pdf-src", "data-src", "data-url"):
+                extra = node.attributes.get(attr)
+                if extra:
+                    links.append(
+                        Link(
+                            url=_absolute(base, extra),
+                            text=_link_text(node),
+                            context=_context(node),
+                            label=label,
+                            raw_href=extra,
+                            tag=tag,
+                        )
+                    )
+        elif tag == "img":
+            src = node.attributes.get("src") or node.attributes.get("data-src") or ""
+            absolute = _absolute(base, src)
+            if absolute:
+                images.append(
+                    Image(
+                        src=absolute,
+                        alt=normalize(node.attributes.get("alt") or ""),
+                        context=_context(node),
+                    )
+                )
+    return links, images
+
+
+def _refresh_links(tree: LexborHTMLParser, base: str) -> list[Link]:
+    out = []
+    for meta in tree.css("meta[http-equiv]"):
+        if (meta.attributes.get("http-equiv") or "").lower() == "refresh":
+            m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", meta.attributes.get("content") or "", re.I)
+            if m:
+                out.append(
+                    Link(url=_absolute(base, m.group(1)), text="", raw_href=m.group(1), tag="meta")
+                )
+    return out
+
+
+def _link_text(node: LexborNode) -> str:
+    parts = [node.text(separator=" ")]
+    for attr in ("title", "aria-label"):
+        if node.attributes.get(attr):
+            parts.append(node.attributes[attr] or "")
+    parts.extend(img.attributes.get("alt") or "" for img in node.css("img"))
+    return normalize(" ".join(parts))
+
+
+def _context(node: LexborNode) -> str:
+    parent = node.parent
+    while (
+        parent is not None and parent.tag not in CONTEXT_TAGS and parent.tag not in ("body", "html")
+    ):
+        parent = parent.parent
+    if parent is None or parent.tag in ("body", "html"):
+        return ""
+    if parent.tag == "td" and parent.parent is not None and parent.parent.tag == "tr":
+        parent = parent.parent
+    return normalize(parent.text(separator=" "))[:MAX_CONTEXT_CHARS]
+
+
+def _card_text(node: LexborNode) -> str:
+    """Text of the smallest block around an image that says something: a person's card holds
+    the photo, the name, the position and the phone, whatever tags the template used."""
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        text = normalize(parent.text(separator=" "))
+        if len(text) >= MIN_CARD_CHARS:
+            return text[:MAX_CONTEXT_CHARS]
+        parent = parent.parent
+    return ""
+
+
+def _inside(node: LexborNode, tag: str) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == tag:
+            return True
+        parent = parent.parent
+    return False

@@ -1,0 +1,261 @@
+"""Load and validate rule sets: the OIT items of one fiscal year, as data.
+
+A rule file (``rules/ita-2568.toml``) lists the items with their group, period kind, aliases
+and the components that make them present. It may ``extends = "common.toml"`` to share named
+patterns, crawl hints and thresholds. Errors name the file, the item and the field, because the
+people who correct provisional rules are not the people who wrote the code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from oit_checker.thai import compact
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+PERIOD_KINDS = ("current", "fy", "prev_fy", "fy_or_prev", "covers_fy", "half_year", "monthly")
+COMPONENT_PLACES = ("text", "title", "links", "images", "any")
+ITEM_STATUSES = ("confirmed", "inferred", "provisional")
+
+
+class RuleError(ValueError):
+    """A rule file is unusable; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Component:
+    """One thing an item needs, e.g. a phone number on the contact page."""
+
+    name: str
+    label: str  # Thai, shown to the officer
+    any: tuple[str, ...] = ()  # phrases, compared after compact() (spaces and spelling folded)
+    regex: tuple[re.Pattern[str], ...] = ()  # on normalised text
+    min: int = 1  # distinct matches needed
+    place: str = "text"  # where to look in the evidence bundle
+    helper: str = ""  # named helper in checks/helpers.py when data is not enough
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    title: str
+    subindicator: str
+    indicator: str
+    period: str
+    status: str
+    aliases: tuple[str, ...]  # compacted phrases that name the item in link texts and titles
+    exclude: tuple[str, ...]  # compacted phrases that mean a different item
+    numbers: tuple[str, ...]  # labels like "o1" that hint this item in this year's numbering
+    components: tuple[Component, ...]
+    fix: str = ""  # what to publish, in Thai
+    period_terms: tuple[str, ...] = ()  # phrases that show the half-year / monthly coverage
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    year: int
+    title: str
+    path: Path
+    status: str
+    indicators: dict[str, str]
+    subindicators: dict[str, tuple[str, str]]  # id -> (title, indicator id)
+    items: tuple[Item, ...]
+    patterns: dict[str, str] = field(default_factory=dict)
+    crawl: dict[str, Any] = field(default_factory=dict)
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    scoring: dict[str, Any] = field(default_factory=dict)
+
+    def item(self, item_id: str) -> Item:
+        key = item_id.strip().upper()
+        for it in self.items:
+            if it.id.upper() == key:
+                return it
+        raise KeyError(item_id)
+
+
+def shipped_years(rules_dir: Path = RULES_DIR) -> list[int]:
+    years = []
+    for p in rules_dir.glob("ita-*.toml"):
+        m = re.fullmatch(r"ita-(\d{4})\.toml", p.name)
+        if m:
+            years.append(int(m.group(1)))
+    return sorted(years)
+
+
+def default_year(rules_dir: Path = RULES_DIR) -> int:
+    years = shipped_years(rules_dir)
+    if not years:
+        raise RuleError(f"no rule sets found in {rules_dir}")
+    return years[-1]
+
+
+def load_year(year: int, rules_dir: Path = RULES_DIR) -> RuleSet:
+    path = rules_dir / f"ita-{year}.toml"
+    if not path.exists():
+        known = ", ".join(map(str, shipped_years(rules_dir))) or "none"
+        raise RuleError(f"no rule set for fiscal year {year} (shipped: {known}); use --rules FILE")
+    return load_rules(path)
+
+
+def load_rules(path: Path | str) -> RuleSet:
+    path = Path(path)
+    data = _read_toml(path)
+    base = data.get("extends")
+    if base:
+        parent = _read_toml(path.parent / base)
+        for key in ("patterns", "crawl", "thresholds", "scoring"):
+            data[key] = {**parent.get(key, {}), **data.get(key, {})}
+    return _build(path, data)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise RuleError(f"{path}: file not found")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise RuleError(f"{path}: not UTF-8 text: {exc}") from exc
+
+
+def _build(path: Path, data: dict[str, Any]) -> RuleSet:
+    where = str(path)
+    head = _need(data, "ruleset", dict, where)
+    year = _need(head, "year", int, f"{where} [ruleset]")
+    indicators = {str(k): str(v) for k, v in _need(data, "indicators", dict, where).items()}
+    subs: dict[str, tuple[str, str]] = {}
+    for sid, sub in _need(data, "subindicators", dict, where).items():
+        at = f"{where} [subindicators.{sid}]"
+        ind = str(_need(sub, "indicator", str, at))
+        if ind not in indicators:
+            raise RuleError(f"{at}: indicator {ind!r} is not in [indicators]")
+        subs[str(sid)] = (_need(sub, "title", str, at), ind)
+    patterns = {str(k): str(v) for k, v in data.get("patterns", {}).items()}
+    for name, rx in patterns.items():
+        _compile(rx, f"{where} [patterns] {name}")
+    items = []
+    seen: set[str] = set()
+    for n, raw in enumerate(_need(data, "items", list, where), start=1):
+        item = _item(raw, f"{where} item #{n}", subs, patterns)
+        if item.id in seen:
+            raise RuleError(f"{where} item {item.id}: duplicate id")
+        seen.add(item.id)
+        items.append(item)
+    if not items:
+        raise RuleError(f"{where}: no items")
+    return RuleSet(
+        year=year,
+        title=str(head.get("title", f"ITA {year}")),
+        path=path,
+        status=str(head.get("status", "provisional")),
+        indicators=indicators,
+        subindicators=subs,
+        items=tuple(items),
+        patterns=patterns,
+        crawl=dict(data.get("crawl", {})),
+        thresholds=dict(data.get("thresholds", {})),
+        scoring=dict(data.get("scoring", {})),
+    )
+
+
+def _item(raw: Any, at: str, subs: dict[str, tuple[str, str]], patterns: dict[str, str]) -> Item:
+    if not isinstance(raw, dict):
+        raise RuleError(f"{at}: each [[items]] entry must be a table")
+    item_id = _need(raw, "id", str, at)
+    at = f"{at.rsplit(' item', 1)[0]} item {item_id}"
+    sub = _need(raw, "subindicator", str, at)
+    if sub not in subs:
+        raise RuleError(f"{at}: field 'subindicator': {sub!r} is not in [subindicators]")
+    period = _need(raw, "period", str, at)
+    if period not in PERIOD_KINDS:
+        raise RuleError(f"{at}: field 'period': {period!r} is not one of {', '.join(PERIOD_KINDS)}")
+    status = str(raw.get("status", "provisional"))
+    if status not in ITEM_STATUSES:
+        raise RuleError(
+            f"{at}: field 'status': {status!r} is not one of {', '.join(ITEM_STATUSES)}"
+        )
+    title = _need(raw, "title", str, at)
+    comps = tuple(
+        _component(c, f"{at} component #{i}", patterns)
+        for i, c in enumerate(raw.get("components", []), start=1)
+    )
+    aliases = tuple(dict.fromkeys(compact(a) for a in [title, *_strings(raw, "aliases", at)]))
+    return Item(
+        id=item_id,
+        title=title,
+        subindicator=sub,
+        indicator=subs[sub][1],
+        period=period,
+        status=status,
+        aliases=tuple(a for a in aliases if a),
+        exclude=tuple(compact(a) for a in _strings(raw, "exclude", at)),
+        numbers=tuple(n.lower() for n in _strings(raw, "numbers", at)) or (item_id.lower(),),
+        components=comps,
+        fix=str(raw.get("fix", "")),
+        period_terms=tuple(compact(a) for a in _strings(raw, "period_terms", at)),
+    )
+
+
+def _component(raw: Any, at: str, patterns: dict[str, str]) -> Component:
+    if not isinstance(raw, dict):
+        raise RuleError(f"{at}: must be a table")
+    name = _need(raw, "name", str, at)
+    at = f"{at.rsplit(' component', 1)[0]} component {name!r}"
+    regexes = []
+    for rx in _strings(raw, "regex", at):
+        if rx.startswith("@"):
+            if rx[1:] not in patterns:
+                raise RuleError(f"{at}: field 'regex': unknown pattern {rx!r} (see [patterns])")
+            rx = patterns[rx[1:]]
+        regexes.append(_compile(rx, f"{at}: field 'regex'"))
+    place = str(raw.get("place", "text"))
+    if place not in COMPONENT_PLACES:
+        raise RuleError(
+            f"{at}: field 'place': {place!r} is not one of {', '.join(COMPONENT_PLACES)}"
+        )
+    phrases = tuple(compact(a) for a in _strings(raw, "any", at))
+    helper = str(raw.get("helper", ""))
+    if not (phrases or regexes or helper):
+        raise RuleError(f"{at}: needs at least one of 'any', 'regex' or 'helper'")
+    minimum = raw.get("min", 1)
+    if not isinstance(minimum, int) or minimum < 1:
+        raise RuleError(f"{at}: field 'min' must be a whole number ≥ 1")
+    return Component(
+        name=name,
+        label=str(raw.get("label", name)),
+        any=phrases,
+        regex=tuple(regexes),
+        min=minimum,
+        place=place,
+        helper=helper,
+    )
+
+
+def _compile(rx: str, at: str) -> re.Pattern[str]:
+    try:
+        return re.compile(rx)
+    except re.error as exc:
+        raise RuleError(f"{at}: bad regular expression {rx!r}: {exc}") from exc
+
+
+def _need(data: dict[str, Any], key: str, kind: type, at: str) -> Any:
+    if key not in data:
+        raise RuleError(f"{at}: missing field {key!r}")
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise RuleError(f"{at}: field {key!r} must be {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _strings(data: dict[str, Any], key: str, at: str) -> list[str]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{at}: field {key!r} must be a list of strings")
+    return value
