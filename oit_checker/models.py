@@ -50,6 +50,7 @@ class Link:
     label: str = ""  # nearest preceding heading-like text (h1-h6, strong, th, summary...)
     raw_href: str = ""  # the href as written, for dead-link reporting
     tag: str = "a"  # a | iframe | frame | embed | object | area | img
+    chrome: bool = False  # inside site navigation (menus, header, footer) repeated on every page
 
 
 @dataclass

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -247,14 +249,18 @@ class Store:
         )
 
     # ---- text cache (TextCache protocol of extract.documents) ---------------------------------
+    # Called from extraction worker threads: a short connection of their own each time, since a
+    # sqlite3 connection belongs to the thread that opened it (WAL lets them run side by side).
     def get_text(self, sha: str, method: str) -> str | None:
-        rows = list(
-            self.db.query("select text from texts where sha256 = ? and method = ?", [sha, method])
-        )
-        return rows[0]["text"] if rows else None
+        with closing(sqlite3.connect(self.path, timeout=30)) as conn:
+            row = conn.execute(
+                "select text from texts where sha256 = ? and method = ?", [sha, method]
+            ).fetchone()
+        return row[0] if row else None
 
     def put_text(self, sha: str, method: str, text: str) -> None:
-        self.db["texts"].upsert(
-            {"sha256": sha, "method": method, "text": text, "created_at": _now()},
-            pk=("sha256", "method"),
-        )
+        with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
+            conn.execute(
+                "insert or replace into texts (sha256, method, text, created_at) values (?, ?, ?, ?)",
+                [sha, method, text, _now()],
+            )

@@ -89,8 +89,9 @@ class ItemChecker:
     def _find_hubs(self) -> set[str]:
         count: dict[str, set[str]] = {}
         for item_id, rows in self._named_links.items():
-            for src, _link, _naming in rows:
-                count.setdefault(src, set()).add(item_id)
+            for src, link, _naming in rows:
+                if not link.chrome:  # every page repeats the menu; only content makes a hub
+                    count.setdefault(src, set()).add(item_id)
         return {src for src, ids in count.items() if len(ids) >= self.hub_min}
 
     def candidates(self, item: Item) -> list[Candidate]:
@@ -100,10 +101,14 @@ class ItemChecker:
             if not link.url:
                 placeholders.append(Candidate(url="", via=src, link=link, naming=naming.source))
                 continue
+            if link.url in self._hubs:
+                continue  # a hub leads to the evidence; its rows are the candidates
             out.setdefault(
                 link.url, Candidate(url=link.url, via=src, link=link, naming=naming.source)
             )
         for page in self._unique_pages():
+            if page.url in self._hubs:
+                continue
             heads = [page.title, *page.headings[:1]]
             if any(self.namer.name_text(h) == item.id for h in heads if h):
                 out.setdefault(page.url, Candidate(url=page.url, naming="title"))
@@ -203,8 +208,11 @@ class ItemChecker:
                 signals += signals_from(text, primary=True, ocr=False, where="link", bare=True)
         for page in bundle.pages():
             ocr = page.text_source == "ocr"
-            for text in (page.title, *page.headings[:2], _file_name(page.url)):
-                signals += signals_from(text, primary=True, ocr=False, where=page.url, bare=True)
+            for text in (page.title, *page.headings[:2]):
+                signals += signals_from(text, primary=True, ocr=ocr, where=page.url, bare=True)
+            signals += signals_from(
+                _file_name(page.url), primary=True, ocr=False, where=page.url, bare=True
+            )
             signals += signals_from(
                 page.text[:HEAD_CHARS], primary=True, ocr=ocr, where=page.url, bare=False
             )
@@ -219,43 +227,34 @@ class ItemChecker:
         period = cand.period
         assert period is not None
         labels = {c.name: c.label for c in item.components}
-        helper_detail = cand.reason
+        helper_detail = f" ({cand.reason})" if cand.reason else ""
+        found_at = f"พบ{item.title}ที่ {cand.url}"
         if page.needs_js and cand.missing:
             cand.outcome = "uncertain"
             cand.reason = f"หน้า {cand.url} สร้างเนื้อหาด้วย JavaScript ตรวจด้วย --render always"
             return cand
-        if cand.missing:
-            cand.outcome = "fail"
-            missing = ", ".join(labels[m] for m in cand.missing)
-            cand.reason = f"พบ{item.title}ที่ {cand.url} แต่ขาด: {missing}" + (
-                f" ({helper_detail})" if helper_detail else ""
-            )
-            if period.state == "wrong-year":
-                cand.reason += f" และเป็นปี {_years(period.seen)}"
-            return cand
+        problems = []
         if period.state == "wrong-year":
-            cand.outcome = "fail"
+            problems.append(f"เป็นปี {_years(period.seen)} ไม่ใช่ปีงบประมาณ {_years(period.targets)}")
+        if cand.missing:
+            missing = ", ".join(labels[m] for m in cand.missing)
+            problems.append(f"ขาด: {missing}{helper_detail}")
+        if period.state == "wrong-year":
             cand.missing.append("period")
-            want = _years(period.targets)
-            cand.reason = (
-                f"พบ{item.title}ที่ {cand.url} แต่เป็นปี {_years(period.seen)} ไม่ใช่ปีงบประมาณ {want}"
-            )
+        if problems:
+            cand.outcome = "fail"
+            cand.reason = f"{found_at} แต่" + " และ".join(problems)
             return cand
         if period.state == "no-year":
             cand.outcome = "uncertain"
             cand.missing.append("period")
-            cand.reason = (
-                f"พบ{item.title}ที่ {cand.url} แต่ไม่ระบุปี ต้องเป็นของปีงบประมาณ {_years(period.targets)}"
-            )
+            cand.reason = f"{found_at} แต่ไม่ระบุปี ต้องเป็นของปีงบประมาณ {_years(period.targets)}"
             return cand
         cand.outcome = "pass"
-        year_note = (
-            f" ปีงบประมาณ {_years(period.seen and [y for y in period.seen if y in period.targets] or period.targets)}"
-            if period.targets
-            else ""
-        )
+        shown = [y for y in period.seen if y in period.targets] or period.targets
+        year_note = f" ปีงบประมาณ {_years(shown)}" if period.targets else ""
         ocr_note = " (ปีอ่านจากเอกสารสแกนด้วย OCR ควรตรวจด้วยตา)" if period.ocr_only else ""
-        cand.reason = f"พบ{item.title}ที่ {cand.url} ครบทุกองค์ประกอบ{year_note}{ocr_note}"
+        cand.reason = f"{found_at} ครบทุกองค์ประกอบ{year_note}{ocr_note}"
         return cand
 
     # ---- the item ---------------------------------------------------------------------------

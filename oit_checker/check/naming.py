@@ -64,15 +64,18 @@ class ItemNamer:
             length = max((len(a) for a in item.aliases if a and a in flat), default=0)
             if length:
                 best.append((length, item.id))
-        if not best and len(flat) <= FUZZY_MAX_TEXT and self._fuzzy_choices:
+        # Typo'd labels ("ครงสร้างหน่วยงาน"): the whole alias must fit inside the text, or a
+        # short text ("ita") would match any alias that contains it.
+        choices = [(a, i) for a, i in self._fuzzy_choices if len(a) <= len(flat)]
+        if not best and len(flat) <= FUZZY_MAX_TEXT and choices:
             hit = process.extractOne(
                 flat,
-                [a for a, _ in self._fuzzy_choices],
+                [a for a, _ in choices],
                 scorer=fuzz.partial_ratio,
                 score_cutoff=self.fuzzy_cutoff,
             )
             if hit:
-                item_id = self._fuzzy_choices[hit[2]][1]
+                item_id = choices[hit[2]][1]
                 item = next(i for i in self.items if i.id == item_id)
                 if not any(ex and ex in flat for ex in item.exclude):
                     return item_id

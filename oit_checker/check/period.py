@@ -1,9 +1,10 @@
 """Is the evidence for the right year? Fiscal-year logic over the years a bundle shows.
 
-Years in titles, headings, the link that leads to the evidence and the head of each document are
-*primary*: they say what the document is for. Years deeper in the text (a 2566 plan may mention
-2568 in passing) count only when no primary year exists. An OCR'd year is weaker than a
-text-layer year: it counts only when no text-layer year exists (Thai digits OCR badly).
+Signals are ranked, and the best rank present decides: a year stated in a title, heading, the
+link that leads to the evidence or the head of a document (3) says what the document is for; a
+date there (2) says when it was signed or scanned (a 2567 report is signed in FY2568); a year (1)
+or a date (0) deeper in the text counts only when nothing better exists (a 2566 plan may mention
+2568 in passing). At equal rank a text-layer year beats an OCR'd one (Thai digits OCR badly).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ HEAD_CHARS = 300  # the head of a text that states what the document is
 class YearSignal:
     first: int
     last: int
-    primary: bool
+    rank: int  # 3 stated year up front, 2 date up front, 1 year in the body, 0 date in the body
     ocr: bool
     where: str  # url or "link"
 
@@ -39,11 +40,12 @@ class PeriodVerdict:
 def signals_from(
     text: str, *, primary: bool, ocr: bool, where: str, bare: bool
 ) -> list[YearSignal]:
-    """Years a text states: explicit years (and ranges) plus dates mapped to fiscal years."""
-    out = [YearSignal(y.first, y.last, primary, ocr, where) for y in find_years(text, bare=bare)]
+    """Years a text states (and ranges), plus its dates mapped to fiscal years."""
+    year_rank, date_rank = (3, 2) if primary else (1, 0)
+    out = [YearSignal(y.first, y.last, year_rank, ocr, where) for y in find_years(text, bare=bare)]
     for found in find_dates(text):
         fy = fiscal_year(found.date)
-        out.append(YearSignal(fy, fy, primary, ocr, where))
+        out.append(YearSignal(fy, fy, date_rank, ocr, where))
     return out
 
 
@@ -62,10 +64,10 @@ def judge(period: str, fy: int, signals: list[YearSignal]) -> PeriodVerdict:
     targets = target_years(period, fy)
     if not targets:
         return PeriodVerdict("not-needed", [])
-    use = [s for s in signals if s.primary] or signals
-    text_layer = [s for s in use if not s.ocr]
-    ocr_only = not text_layer and bool(use)
-    use = text_layer or use
+    tiers = sorted({(s.rank, not s.ocr) for s in signals}, reverse=True)
+    best = tiers[0] if tiers else None
+    use = [s for s in signals if (s.rank, not s.ocr) == best]
+    ocr_only = bool(use) and use[0].ocr
     seen = sorted({y for s in use for y in (s.first, s.last)})
     hit = any(s.first <= t <= s.last for s in use for t in targets)
     if hit:

@@ -143,6 +143,7 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
                     label=label,
                     raw_href=raw,
                     tag=tag,
+                    chrome=_in_chrome(node),
                 )
             )
             for attr in ("data-pdf-src", "data-src", "data-url"):
@@ -216,6 +217,25 @@ def _card_text(node: LexborNode) -> str:
             return text[:MAX_CONTEXT_CHARS]
         parent = parent.parent
     return ""
+
+
+CHROME_TAGS = frozenset({"nav", "aside", "header", "footer"})
+CHROME_WORDS = ("menu", "navbar", "sidebar", "breadcrumb", "footer", "header")
+
+
+def _in_chrome(node: LexborNode) -> bool:
+    """Is this node part of the site's navigation rather than the page's own content?"""
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        if parent.tag in CHROME_TAGS or parent.attributes.get("role") == "navigation":
+            return True
+        marks = (
+            f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}".lower()
+        )
+        if any(word in marks for word in CHROME_WORDS):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _inside(node: LexborNode, tag: str) -> bool:

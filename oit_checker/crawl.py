@@ -1,0 +1,623 @@
+"""The scheduler: which URL of the site to fetch next, and when to stop.
+
+Best-first: the caller's ``priority`` ranks links (an ITA hub beats a news archive), so under a
+page budget the pages that matter are fetched even when they sit deep. The crawler keeps to the
+site (same host, ``www.`` ignored), obeys robots.txt and its Crawl-delay, seeds from sitemaps,
+bounds traps (calendars, ``?page=N``, session ids), and never parses HTML itself: ``links_of``
+does. Budgets (pages, bytes, seconds) stop scheduling; requests in flight are let finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import html
+import inspect
+import itertools
+import logging
+import re
+import time
+import zlib
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from oit_checker.fetch import FetchOptions, fetch, kind_from_extension, make_client
+from oit_checker.models import DOCUMENT_KINDS, Fetched, Link
+
+log = logging.getLogger(__name__)
+
+WEB_SCHEMES = frozenset({"http", "https"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# Query parameters that carry a session, not content: dropping them stops one page from
+# becoming a new URL per visit. ``sid`` is also a section id on some CMSs, so it is only
+# dropped when its value looks like a token (see SESSION_TOKEN_RE).
+SESSION_PARAMS = frozenset(
+    {"phpsessid", "jsessionid", "aspsessionid", "oscsid", "cfid", "cftoken", "zenid"}
+)
+TOKEN_ONLY_SESSION_PARAMS = frozenset({"sid", "sessionid", "session_id"})
+SESSION_TOKEN_RE = re.compile(r"^[A-Za-z0-9\-_]{16,}$")
+# ASP.NET's probe for cookieless sessions; it produces a new URL per visit (real-sites.md 4.1).
+SESSION_PROBE_PARAMS = frozenset({"aspxautodetectcookiesupport"})
+# ";jsessionid=..." path parameters (Java servlets).
+PATH_SESSION_RE = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#;]*", re.I)
+# ASP.NET cookieless segments: "/(S(u0kl...))/" or "/(X(1)S(u0kl...))/".
+ASPNET_SESSION_SEGMENT_RE = re.compile(r"^\((?:[A-Za-z]\([^()/]*\))+\)$")
+# Characters left as they are when percent-encoding a path or query (RFC 3986 reserved + "%").
+PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+QUERY_SAFE = PATH_SAFE + "?"
+
+# Trap bounds besides max_query_variants: URLs this long, or paths repeating one segment this
+# often ("/a/b/a/b/a/b/..." from a relative-link loop), are not followed.
+MAX_URL_LENGTH = 2048
+MAX_SEGMENT_REPEATS = 3
+# Sitemaps: how many sitemap files (an index's children included) and URLs to read at most.
+MAX_SITEMAP_FILES = 20
+MAX_SITEMAP_URLS = 5000
+MAX_SITEMAP_BYTES = 20 * 2**20
+LOC_RE = re.compile(
+    rb"<(?:[\w.-]+:)?loc>\s*(?:<!\[CDATA\[)?\s*(.*?)\s*(?:\]\]>)?\s*</(?:[\w.-]+:)?loc>",
+    re.S | re.I,
+)
+SITEMAP_INDEX_RE = re.compile(rb"<(?:[\w.-]+:)?sitemapindex[\s>]", re.I)
+# A Crawl-delay above this is treated as this (seconds): the time budget bounds the rest.
+MAX_CRAWL_DELAY = 60.0
+
+
+@dataclass
+class CrawlOptions:
+    max_pages: int = 400  # fetched resources (pages + documents), failures included
+    max_bytes: int = 300 * 2**20
+    max_seconds: float = 600.0
+    max_depth: int = 8
+    per_host_concurrency: int = 4
+    respect_robots: bool = True
+    use_sitemap: bool = True
+    # Kinds worth fetching, guessed from the URL's extension before fetching; images, media and
+    # archives are skipped by default.
+    fetch_kinds: frozenset[str] = frozenset({"html", "pdf", "docx", "doc", "xlsx", "xls"})
+    max_query_variants: int = 30  # per path: distinct query strings (calendar traps, ?page=N)
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+
+
+@dataclass
+class CrawlStats:
+    pages: int = 0
+    documents: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    errors: list[dict] = field(default_factory=list)  # {"url", "status", "error"}
+    # reason -> count of distinct URLs: robots, offsite, budget, trap, kind, depth
+    skipped: dict[str, int] = field(default_factory=dict)
+    stopped_by: str = ""  # "" | "max_pages" | "max_bytes" | "max_seconds"
+    robots_crawl_delay: float | None = None
+    site: str = ""  # the site's root URL; another host's when the start URL redirected there
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4, so "/a/./b/../c" and "/a/c" are one URL."""
+    output: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")
+            continue
+        if segment == "..":
+            if len(output) > 1:
+                output.pop()
+            if last:
+                output.append("")
+            continue
+        output.append(segment)
+    result = "/".join(output)
+    return result if result.startswith("/") else "/" + result
+
+
+def _clean_query(query: str) -> str:
+    kept = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        lname = name.lower()
+        if lname in SESSION_PARAMS or lname in SESSION_PROBE_PARAMS:
+            continue
+        if lname in TOKEN_ONLY_SESSION_PARAMS and SESSION_TOKEN_RE.match(value):
+            continue
+        kept.append(part)
+    return "&".join(kept)
+
+
+def _upper_escapes(text: str) -> str:
+    return re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), text)
+
+
+def normalize_url(url: str) -> str:
+    """One spelling per resource: lower-case scheme and host, no fragment or default port,
+    dot segments resolved, raw Thai percent-encoded, session ids removed. Query order is kept
+    (some CMSs care)."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url.split("#", 1)[0]
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{port}"
+    if parts.username:
+        userinfo = parts.username + (f":{parts.password}" if parts.password else "")
+        netloc = f"{userinfo}@{netloc}"
+    path = PATH_SESSION_RE.sub("", parts.path)
+    segments = [s for s in path.split("/") if not ASPNET_SESSION_SEGMENT_RE.match(s)]
+    path = "/".join(segments)
+    path = _remove_dot_segments(path) if path else "/"
+    path = _upper_escapes(quote(path, safe=PATH_SAFE))
+    query = _upper_escapes(quote(_clean_query(parts.query), safe=QUERY_SAFE))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _site_key(url: str) -> tuple[str, int | None]:
+    """Host without a leading "www." and the explicit port (http/https defaults ignored)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ("", None)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    if port == DEFAULT_PORTS.get(parts.scheme.lower()):
+        port = None
+    return (host, port)
+
+
+def same_site(url: str, start_url: str) -> bool:
+    """Same host, ignoring a leading "www." and http/https. Sub-domains are other sites: the
+    assessor asks for evidence on the agency's main website."""
+    key = _site_key(url)
+    return bool(key[0]) and key == _site_key(start_url)
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def _root(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+
+
+def _parse_crawl_delay(text: str, agent: str) -> float | None:
+    """Crawl-delay for ``agent`` (else "*"), decimals allowed (urllib's parser takes only ints)."""
+    groups: list[tuple[set[str], float | None]] = []
+    agents: set[str] = set()
+    delay: float | None = None
+    in_rules = False
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if ":" not in line:
+            continue
+        name, _, value = line.partition(":")
+        name, value = name.strip().lower(), value.strip()
+        if name == "user-agent":
+            if in_rules:
+                groups.append((agents, delay))
+                agents, delay, in_rules = set(), None, False
+            agents.add(value.lower())
+        elif name == "crawl-delay":
+            in_rules = True
+            with contextlib.suppress(ValueError):
+                delay = float(value)
+        elif name in ("allow", "disallow"):
+            in_rules = True
+    groups.append((agents, delay))
+    token = agent.split("/", 1)[0].lower()
+    specific = [d for a, d in groups if d is not None and any(x != "*" and x in token for x in a)]
+    fallback = [d for a, d in groups if d is not None and "*" in a]
+    found = specific or fallback
+    return max(0.0, min(found[0], MAX_CRAWL_DELAY)) if found else None
+
+
+@dataclass
+class _Robots:
+    parser: RobotFileParser | None  # None: allow everything (missing or unreadable robots.txt)
+    delay: float | None
+    sitemaps: list[str]
+
+
+# ---------------------------------------------------------------------------------------------
+# Crawler
+
+
+class Crawler:
+    """Best-first crawl of one site; see the module docstring."""
+
+    def __init__(
+        self,
+        start_url: str,
+        options: CrawlOptions,
+        links_of: Callable[[Fetched], list[Link]],
+        priority: Callable[[Link, int], float],
+        on_fetched: Callable[[Fetched], Awaitable[None] | None] | None = None,
+        seen: Iterable[str] = (),
+        conditional: Callable[[str], dict[str, str] | None] | None = None,
+    ) -> None:
+        self.start_url = normalize_url(start_url)
+        self.options = options
+        self.links_of = links_of
+        self.priority = priority
+        self.on_fetched = on_fetched
+        self.conditional = conditional
+        self.stats = CrawlStats(site=_root(self.start_url))
+        self._site_keys = {_site_key(self.start_url)}
+        self._frontier: list[tuple[float, int, int, str, Link]] = []
+        self._counter = itertools.count()
+        self._best: dict[str, float] = {}  # queued URL -> best priority pushed
+        self._done: set[str] = {normalize_url(u) for u in seen}  # fetched, stored or started
+        self._known: set[str] = set()  # every URL already judged (queued or skipped)
+        self._variants: dict[tuple[str, str], set[str]] = {}
+        self._offsite: dict[str, Link] = {}
+        self._robots: dict[str, _Robots] = {}
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._pace_locks: dict[str, asyncio.Lock] = {}
+        self._next_request_at: dict[str, float] = {}
+        self._started = 0  # fetches begun, counted against max_pages
+        self._t0 = time.monotonic()
+        self._client: httpx.AsyncClient | None = None
+
+    # -- public --------------------------------------------------------------------------------
+
+    def add(self, url: str, text: str = "", depth: int = 0) -> None:
+        """Seed an extra URL (same scope rules as links)."""
+        self._consider(Link(url=url, text=text), depth)
+
+    def add_links(self, links: Iterable[Link], from_depth: int = 0) -> None:
+        """Enqueue links of a page found at ``from_depth`` that was not fetched this run
+        (resume: the caller has its stored links)."""
+        for link in links:
+            self._consider(link, from_depth + 1)
+
+    def offsite_links(self) -> list[Link]:
+        """Links seen that leave the site (Drive, Google Sites, provincial hosts...), first
+        sighting of each URL, plus on-site URLs that redirected off the site."""
+        return list(self._offsite.values())
+
+    async def run(self) -> CrawlStats:
+        self._t0 = time.monotonic()
+        try:
+            async with make_client(self.options.fetch) as client:
+                self._client = client
+                await self._crawl()
+        finally:
+            self.stats.seconds = time.monotonic() - self._t0
+            self.stats.skipped = dict(sorted(self.stats.skipped.items()))
+        return self.stats
+
+    # -- scope and frontier --------------------------------------------------------------------
+
+    def _skip(self, reason: str) -> None:
+        self.stats.skipped[reason] = self.stats.skipped.get(reason, 0) + 1
+
+    def _in_scope(self, url: str) -> bool:
+        return _site_key(url) in self._site_keys
+
+    def _consider(self, link: Link, depth: int) -> None:
+        """Queue a link, or count why not. Dead anchors and non-web schemes are ignored."""
+        if not link.url:
+            return
+        scheme = urlsplit(link.url.strip()).scheme.lower()
+        if scheme not in WEB_SCHEMES:
+            return
+        url = normalize_url(link.url)
+        if not self._in_scope(url):
+            if url not in self._offsite:
+                self._offsite[url] = Link(
+                    url=url,
+                    text=link.text,
+                    context=link.context,
+                    label=link.label,
+                    raw_href=link.raw_href or link.url,
+                    tag=link.tag,
+                )
+                self._skip("offsite")
+            return
+        if url in self._done:
+            return
+        if url in self._best:  # queued: a better sighting moves it up
+            score = self.priority(link, depth)
+            if score > self._best[url]:
+                self._best[url] = score
+                heapq.heappush(self._frontier, (-score, depth, next(self._counter), url, link))
+            return
+        if url in self._known:
+            return
+        self._known.add(url)
+        if depth > self.options.max_depth:
+            self._skip("depth")
+            return
+        guessed = kind_from_extension(url)
+        if guessed is not None and guessed not in self.options.fetch_kinds:
+            self._skip("kind")
+            return
+        if self._is_trap(url):
+            self._skip("trap")
+            return
+        score = self.priority(link, depth)
+        self._best[url] = score
+        heapq.heappush(self._frontier, (-score, depth, next(self._counter), url, link))
+
+    def _is_trap(self, url: str) -> bool:
+        if len(url) > MAX_URL_LENGTH:
+            return True
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        if segments and max(segments.count(s) for s in set(segments)) > MAX_SEGMENT_REPEATS:
+            return True
+        if not parts.query:
+            return False
+        variants = self._variants.setdefault((parts.netloc, parts.path), set())
+        if parts.query in variants:
+            return False
+        if len(variants) >= self.options.max_query_variants:
+            return True
+        variants.add(parts.query)
+        return False
+
+    def _pop(self) -> tuple[str, int, Link] | None:
+        while self._frontier:
+            _, depth, _, url, link = heapq.heappop(self._frontier)
+            if url in self._done:
+                continue
+            self._best.pop(url, None)
+            return url, depth, link
+        return None
+
+    # -- budgets -------------------------------------------------------------------------------
+
+    def _elapsed(self) -> float:
+        return time.monotonic() - self._t0
+
+    def _budget_hit(self) -> str:
+        if self._started >= self.options.max_pages:
+            return "max_pages"
+        if self.stats.bytes >= self.options.max_bytes:
+            return "max_bytes"
+        if self._elapsed() >= self.options.max_seconds:
+            return "max_seconds"
+        return ""
+
+    # -- robots and sitemaps -------------------------------------------------------------------
+
+    async def _robots_for(self, url: str) -> _Robots:
+        host = _host(url)
+        if host in self._robots:
+            return self._robots[host]
+        robots = _Robots(parser=None, delay=None, sitemaps=[])
+        self._robots[host] = robots
+        if not (self.options.respect_robots or self.options.use_sitemap):
+            return robots
+        robots_url = urlunsplit((urlsplit(url).scheme, host, "/robots.txt", "", ""))
+        fetched = await self._fetch_raw(robots_url)
+        # Missing, forbidden or broken robots.txt: allow all (an audit must still see the site).
+        if fetched.status != 200 or fetched.kind not in ("html", "other"):
+            return robots
+        text = fetched.body.decode("utf-8", "replace")
+        if "<html" in text[:1000].lower():  # a soft 404 page, not robots rules
+            return robots
+        parser = RobotFileParser()
+        parser.parse(text.splitlines())
+        robots.sitemaps = list(parser.site_maps() or [])
+        if self.options.respect_robots:
+            robots.parser = parser
+            robots.delay = _parse_crawl_delay(text, self.options.fetch.user_agent)
+            if robots.delay:
+                self._next_request_at[host] = time.monotonic() + robots.delay
+        return robots
+
+    async def _allowed(self, url: str) -> bool:
+        if not self.options.respect_robots:
+            return True
+        robots = await self._robots_for(url)
+        if robots.parser is None:
+            return True
+        try:
+            return robots.parser.can_fetch(self.options.fetch.user_agent, url)
+        except Exception:  # a malformed rule must not stop the crawl
+            return True
+
+    async def _seed_sitemaps(self) -> None:
+        """Queue the URLs of robots' Sitemap lines and /sitemap.xml (an index: one level down)."""
+        robots = await self._robots_for(self.stats.site)
+        top = [*robots.sitemaps, self.stats.site.rstrip("/") + "/sitemap.xml"]
+        queue: list[tuple[str, int]] = [(url, 0) for url in top]
+        read: set[str] = set()
+        urls_added = 0
+        while queue and len(read) < MAX_SITEMAP_FILES and urls_added < MAX_SITEMAP_URLS:
+            raw_url, level = queue.pop(0)
+            sitemap_url = normalize_url(raw_url)
+            if sitemap_url in read or urlsplit(sitemap_url).scheme not in WEB_SCHEMES:
+                continue
+            read.add(sitemap_url)
+            if self._budget_hit():
+                return
+            fetched = await self._fetch_raw(sitemap_url)
+            if not fetched.ok:
+                continue
+            body = _gunzip(fetched.body)
+            locations = [
+                html.unescape(m.decode("utf-8", "replace")).strip() for m in LOC_RE.findall(body)
+            ]
+            if SITEMAP_INDEX_RE.search(body[:4096]):
+                if level == 0:
+                    queue.extend((location, 1) for location in locations)
+                continue
+            for location in locations:
+                if urls_added >= MAX_SITEMAP_URLS:
+                    break
+                self._consider(Link(url=location, text=""), 1)
+                urls_added += 1
+
+    # -- fetching ------------------------------------------------------------------------------
+
+    def _slot(self, host: str) -> asyncio.Semaphore:
+        if host not in self._host_slots:
+            self._host_slots[host] = asyncio.Semaphore(max(1, self.options.per_host_concurrency))
+            self._pace_locks[host] = asyncio.Lock()
+        return self._host_slots[host]
+
+    async def _pace(self, host: str) -> bool:
+        """Wait for the host's Crawl-delay; False when the wait would pass the time budget."""
+        robots = self._robots.get(host)
+        delay = robots.delay if robots else None
+        if not delay:
+            return True
+        async with self._pace_locks[host]:
+            wait = self._next_request_at.get(host, 0.0) - time.monotonic()
+            if wait > 0:
+                if self._elapsed() + wait >= self.options.max_seconds:
+                    return False
+                await asyncio.sleep(wait)
+            self._next_request_at[host] = time.monotonic() + delay
+        return True
+
+    async def _fetch_raw(self, url: str, depth: int = 0, use_cache: bool = False) -> Fetched:
+        """A fetch under the host's concurrency slot and Crawl-delay (robots and sitemaps too)."""
+        assert self._client is not None
+        host = _host(url)
+        async with self._slot(host):
+            if not await self._pace(host):
+                return Fetched(url, url, 0, "html", error="budget: crawl delay passes time limit")
+            validators = self.conditional(url) if self.conditional and use_cache else None
+            fetched = await fetch(self._client, url, self.options.fetch, depth, validators)
+        self.stats.bytes += len(fetched.body)
+        return fetched
+
+    async def _visit(self, url: str, depth: int) -> Fetched | None:
+        """Fetch one resource, report it, and queue its links. Never raises."""
+        try:
+            fetched = await self._fetch_raw(url, depth, use_cache=True)
+        except Exception as exc:  # fetch() never raises; this guards against bugs
+            log.exception("fetching %s failed", url)
+            fetched = Fetched(url, url, 0, "html", error=f"internal error: {exc}", depth=depth)
+        if fetched.error.startswith("budget:"):
+            self._started -= 1
+            self._skip("budget")
+            return None
+        final = normalize_url(fetched.final_url or url)
+        self._done.add(final)
+        if url == self.start_url and 0 < fetched.status < 400 and fetched.redirects:
+            self._adopt(final)
+        if fetched.kind in DOCUMENT_KINDS:
+            self.stats.documents += 1
+        else:
+            self.stats.pages += 1
+        if fetched.status == 0 or fetched.status >= 400 or fetched.error:
+            self.stats.errors.append(
+                {
+                    "url": url,
+                    "status": fetched.status,
+                    "error": fetched.error or f"HTTP {fetched.status}",
+                }
+            )
+        if fetched.redirects and fetched.final_url and not self._in_scope(final):
+            self._offsite.setdefault(final, Link(url=final, text="", raw_href=url))
+        try:
+            if self.on_fetched is not None:
+                result = self.on_fetched(fetched)
+                if inspect.isawaitable(result):
+                    await result
+            wants_links = fetched.kind == "html" and (fetched.ok or fetched.status == 304)
+            if wants_links and self._in_scope(final):
+                for link in self.links_of(fetched) or []:
+                    self._consider(link, depth + 1)
+        except Exception as exc:
+            log.exception("handling %s failed", url)
+            self.stats.errors.append(
+                {"url": url, "status": fetched.status, "error": f"internal error: {exc}"}
+            )
+        return fetched
+
+    def _adopt(self, final: str) -> None:
+        """The start URL redirected: its target's host is the site (the old one stays in scope)."""
+        if not self._in_scope(final):
+            log.info("start URL moved to another host: %s -> %s", self.start_url, final)
+            self._site_keys.add(_site_key(final))
+        self.stats.site = _root(final)
+
+    async def _crawl(self) -> None:
+        # The start decides the site, so it is fetched even when stored (validators make it cheap).
+        self._started += 1
+        self._done.add(self.start_url)
+        self._known.add(self.start_url)
+        start = await self._visit(self.start_url, 0)
+        if start is None or start.status == 0 or start.status >= 400:
+            return
+        if self.options.respect_robots or self.options.use_sitemap:
+            robots = await self._robots_for(self.stats.site)
+            self.stats.robots_crawl_delay = robots.delay
+        if self.options.use_sitemap:
+            await self._seed_sitemaps()
+        await self._loop()
+        self._leftover_budget_skips()
+
+    def _leftover_budget_skips(self) -> None:
+        left = {url for _, _, _, url, _ in self._frontier if url not in self._done}
+        if left and self.stats.stopped_by:
+            self.stats.skipped["budget"] = self.stats.skipped.get("budget", 0) + len(left)
+
+    async def _loop(self) -> None:
+        in_flight: set[asyncio.Task[Fetched | None]] = set()
+        max_in_flight = max(1, self.options.per_host_concurrency)
+        while True:
+            while not self.stats.stopped_by and len(in_flight) < max_in_flight:
+                reason = self._budget_hit()
+                if reason:
+                    if self._frontier or in_flight:
+                        self.stats.stopped_by = reason
+                    break
+                item = self._pop()
+                if item is None:
+                    break
+                url, depth, _ = item
+                if not await self._allowed(url):
+                    self._done.add(url)
+                    self._skip("robots")
+                    continue
+                self._done.add(url)
+                self._started += 1
+                in_flight.add(asyncio.create_task(self._visit(url, depth)))
+            if not in_flight:
+                return
+            timeout = None  # once stopped, in-flight fetches end within their own time limits
+            if not self.stats.stopped_by:
+                timeout = max(0.0, self.options.max_seconds - self._elapsed())
+            _, in_flight = await asyncio.wait(
+                in_flight, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not self.stats.stopped_by and self._elapsed() >= self.options.max_seconds:
+                self.stats.stopped_by = "max_seconds"
+
+
+def _gunzip(body: bytes) -> bytes:
+    """A gzipped sitemap (.xml.gz served as a file), capped; other bodies pass through."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    try:
+        return zlib.decompressobj(32 + zlib.MAX_WBITS).decompress(body, MAX_SITEMAP_BYTES)
+    except zlib.error:
+        return b""

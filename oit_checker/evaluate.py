@@ -1,0 +1,80 @@
+"""Compare an audit with a fixture site's expected verdicts: agreement, false present, false absent.
+
+An expected file (``fixtures/<site>/expected.toml``) states, as an assessor would judge it, each
+item's status and the site paths an assessor would accept as its URL. A present verdict must
+also point at one of those paths, or the officer would submit the wrong URL.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Disagreement:
+    item_id: str
+    expected: str
+    got: str
+    detail: str
+
+
+@dataclass
+class Evaluation:
+    site: str
+    total: int = 0
+    agree: int = 0
+    false_present: int = 0
+    false_absent: int = 0
+    other: int = 0  # uncertain vs a definite verdict, or a present with the wrong URL
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.disagreements
+
+
+def load_expected(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def site_path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def evaluate(result: dict, expected: dict, name: str = "") -> Evaluation:
+    """``result`` is the JSON contract of an audit; ``expected`` the parsed expected.toml."""
+    got = {item["id"]: item for item in result["items"]}
+    ev = Evaluation(site=name or expected.get("site", ""))
+    for want in expected["item"]:
+        ev.total += 1
+        item = got.get(want["id"])
+        status = item["status"] if item else "missing"
+        if status != want["status"]:
+            if status == "present":
+                ev.false_present += 1
+            elif status == "absent" and want["status"] == "present":
+                ev.false_absent += 1
+            else:
+                ev.other += 1
+            reason = item["reason"] if item else "item not in result"
+            ev.disagreements.append(Disagreement(want["id"], want["status"], status, reason))
+            continue
+        if status == "present" and want.get("evidence"):
+            paths = [site_path(e["url"]) for e in item["evidence"][:1]]
+            if not set(paths) & set(want["evidence"]):
+                ev.other += 1
+                ev.disagreements.append(
+                    Disagreement(
+                        want["id"],
+                        want["status"],
+                        status,
+                        f"evidence {paths} not in {want['evidence']}",
+                    )
+                )
+                continue
+        ev.agree += 1
+    return ev

@@ -1,0 +1,239 @@
+"""End to end on the bundled demo site: real loopback server, real PDFs (one scanned), real SQLite.
+
+Every verdict must match what the site truly holds (fixtures/demo/expected.toml), and the
+deliberate faults — the wrong-year plan, the broken link, the off-site evidence, the missing
+component — must each be caught with a reason an officer can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from oit_checker.audit import AuditOptions, audit
+from oit_checker.dates import parse_as_of
+from oit_checker.evaluate import evaluate, load_expected, site_path
+from oit_checker.rules import load_year
+from oit_checker.serve import SiteServer
+from oit_checker.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "fixtures" / "demo"
+EXPECTED = load_expected(DEMO / "expected.toml")
+OIT = str(Path(sys.executable).parent / "oit")
+
+
+@pytest.fixture(scope="module")
+def demo_site():
+    with SiteServer(DEMO / "site") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def demo_run(demo_site, tmp_path_factory):
+    db = tmp_path_factory.mktemp("db") / "oit.db"
+    rules = load_year(EXPECTED["year"])
+    import asyncio
+
+    result = asyncio.run(
+        audit(demo_site.url, rules, Store(db), AuditOptions(as_of=parse_as_of(EXPECTED["as_of"])))
+    )
+    return result, db
+
+
+def _item(result, item_id):
+    return next(r for r in result.items if r.id == item_id)
+
+
+def test_every_verdict_matches_what_the_demo_site_holds(demo_run):
+    result, _ = demo_run
+    ev = evaluate(result.as_dict(), EXPECTED)
+    assert ev.disagreements == []
+    assert ev.agree == len(EXPECTED["item"]) == 28
+
+
+@pytest.mark.parametrize("want", EXPECTED["item"], ids=lambda w: w["id"])
+def test_item_status_and_evidence_url(demo_run, want):
+    result, _ = demo_run
+    got = _item(result, want["id"])
+    assert got.status == want["status"], got.reason
+    if want["status"] == "present":
+        assert site_path(got.evidence[0].url) in want["evidence"]
+        assert got.missing == []
+
+
+def _case(name):
+    return next(w for w in EXPECTED["item"] if w.get("case") == name)
+
+
+def test_wrong_year_plan_is_absent_and_says_which_year(demo_run):
+    result, _ = demo_run
+    got = _item(result, _case("wrong-year")["id"])
+    assert got.status == "absent"
+    assert "2566" in got.reason and "2568" in got.reason
+    assert "period" in got.missing
+
+
+def test_broken_link_is_not_evidence(demo_run):
+    result, _ = demo_run
+    got = _item(result, _case("broken-link")["id"])
+    assert got.status == "absent"
+    assert "404" in got.reason
+    assert any(e["status"] == 404 for e in result.stats["errors"])
+
+
+def test_offsite_evidence_is_uncertain_and_names_the_host(demo_run):
+    result, _ = demo_run
+    got = _item(result, _case("offsite")["id"])
+    assert got.status == "uncertain"
+    assert "นอกเว็บไซต์หลัก" in got.reason
+    assert got.evidence and got.evidence[0].kind == "external"
+
+
+def test_missing_component_is_named(demo_run):
+    result, _ = demo_run
+    want = _case("missing-component")
+    got = _item(result, want["id"])
+    assert got.status == "absent"
+    assert got.missing, got.reason
+    assert "รูปถ่าย" in got.reason
+
+
+def test_scores_follow_the_verdicts(demo_run):
+    result, _ = demo_run
+    present = sum(1 for w in EXPECTED["item"] if w["status"] == "present")
+    assert result.scores.item_average == round(present / 28 * 100, 2)
+    assert 0 < result.scores.oit < 100
+    assert set(result.scores.indicators) == {"9", "10"}
+
+
+def test_run_is_stored_complete_with_items_evidence_and_resources(demo_run):
+    result, db = demo_run
+    conn = sqlite3.connect(db)
+    status, year = conn.execute(
+        "select status, year from runs where id = ?", [result.run_id]
+    ).fetchone()
+    assert (status, year) == ("complete", 2568)
+    assert (
+        conn.execute("select count(*) from items where run_id = ?", [result.run_id]).fetchone()[0]
+        == 28
+    )
+    assert (
+        conn.execute(
+            "select count(*) from resources where run_id = ? and kind = 'pdf'", [result.run_id]
+        ).fetchone()[0]
+        >= 30
+    )
+    assert (
+        conn.execute("select count(*) from evidence where run_id = ?", [result.run_id]).fetchone()[
+            0
+        ]
+        > 20
+    )
+
+
+def test_scanned_pdf_is_ocrd_once_and_reused_on_the_next_audit(demo_run, demo_site):
+    result, db = demo_run
+    scanned = next(w for w in EXPECTED["item"] if w.get("ocr"))
+    assert _item(result, scanned["id"]).status == "present"
+    conn = sqlite3.connect(db)
+    cached = conn.execute("select count(*) from texts where method like 'ocr:%'").fetchone()[0]
+    assert cached >= 1
+    import asyncio
+
+    again = asyncio.run(
+        audit(
+            demo_site.url,
+            load_year(2568),
+            Store(db),
+            AuditOptions(as_of=parse_as_of(EXPECTED["as_of"])),
+        )
+    )
+    assert (
+        conn.execute("select count(*) from texts where method like 'ocr:%'").fetchone()[0] == cached
+    )
+    assert _item(again, scanned["id"]).status == "present"
+
+
+# ---- the command line, as a user runs it --------------------------------------------------------
+
+
+def _oit(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([OIT, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_check_writes_the_json_contract(demo_site, tmp_path):
+    proc = _oit(
+        "check",
+        demo_site.url,
+        "--year",
+        "2568",
+        "--as-of",
+        "2025-10-15",
+        "--json",
+        "out.json",
+        "--no-progress",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1, proc.stderr  # run complete, some items absent
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert data["site"] == demo_site.url and data["year"] == 2568
+    assert [i["id"] for i in data["items"]] == [f"O{n}" for n in range(1, 29)]
+    for item in data["items"]:
+        assert item["status"] in ("present", "absent", "uncertain")
+        assert {"id", "title", "status", "evidence", "missing", "reason"} <= item.keys()
+        for ev in item["evidence"]:
+            assert {"url", "kind", "excerpt"} <= ev.keys()
+    assert {"subindicators", "indicators", "oit", "item_average"} <= data["scores"].keys()
+    assert {"pages", "documents", "errors", "seconds"} <= data["stats"].keys()
+    assert "ita-2568.toml" in data["rules"]["path"]
+    assert "OIT" in proc.stdout and "ita-2568.toml" in proc.stdout
+    assert (tmp_path / "oit.db").exists()
+
+
+def test_cli_unreachable_host_exits_3_with_a_message(tmp_path):
+    proc = _oit("check", "http://127.0.0.1:9/", "--no-progress", "--timeout", "2", cwd=tmp_path)
+    assert proc.returncode == 3
+    assert "could not fetch" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_cli_non_html_start_url_exits_3(demo_site, tmp_path):
+    pdf = next((DEMO / "site" / "files").rglob("*.pdf")).relative_to(DEMO / "site")
+    proc = _oit("check", demo_site.url + str(pdf), "--no-progress", cwd=tmp_path)
+    assert proc.returncode == 3
+    assert "not a web page" in proc.stderr
+
+
+def test_cli_bad_url_unknown_year_and_broken_rules_exit_2(tmp_path):
+    proc = _oit("check", "ftp://example.go.th/", cwd=tmp_path)
+    assert proc.returncode == 2 and "not a web address" in proc.stderr
+    proc = _oit("check", "http://127.0.0.1:9/", "--year", "2550", cwd=tmp_path)
+    assert proc.returncode == 2 and "no rule set for fiscal year 2550" in proc.stderr
+    bad = tmp_path / "bad.toml"
+    text = (ROOT / "rules" / "ita-2568.toml").read_text(encoding="utf-8")
+    bad.write_text(text.replace('period = "current"', 'period = "sometimes"', 1), encoding="utf-8")
+    (tmp_path / "common.toml").write_text(
+        (ROOT / "rules" / "common.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    proc = _oit("check", "http://127.0.0.1:9/", "--rules", str(bad), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "bad.toml" in proc.stderr and "O1" in proc.stderr and "period" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_cli_rules_lists_the_items_of_a_year(tmp_path):
+    proc = _oit("rules", "--year", "2567", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "O35" in proc.stdout and "ita-2567.toml" in proc.stdout
+
+
+def test_demo_expected_file_matches_the_default_rule_year():
+    data = tomllib.loads((DEMO / "expected.toml").read_text(encoding="utf-8"))
+    assert data["year"] == 2568 and len(data["item"]) == 28
