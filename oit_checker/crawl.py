@@ -64,6 +64,8 @@ LOC_RE = re.compile(
     re.S | re.I,
 )
 SITEMAP_INDEX_RE = re.compile(rb"<(?:[\w.-]+:)?sitemapindex[\s>]", re.I)
+# The error of a fetch not made because the Crawl-delay wait would pass the time budget.
+PACING_PAST_BUDGET = "not fetched: the crawl delay would pass the time budget"
 # A Crawl-delay above this is treated as this (seconds): the time budget bounds the rest.
 MAX_CRAWL_DELAY = 60.0
 
@@ -270,6 +272,7 @@ class Crawler:
         self._best: dict[str, float] = {}  # queued URL -> best priority pushed
         self._done: set[str] = {normalize_url(u) for u in seen}  # fetched, stored or started
         self._known: set[str] = set()  # every URL already judged (queued or skipped)
+        self._too_deep: set[str] = set()  # seen only beyond max_depth so far
         self._variants: dict[tuple[str, str], set[str]] = {}
         self._offsite: dict[str, Link] = {}
         self._robots: dict[str, _Robots] = {}
@@ -305,7 +308,7 @@ class Crawler:
                 await self._crawl()
         finally:
             self.stats.seconds = time.monotonic() - self._t0
-            self.stats.skipped = dict(sorted(self.stats.skipped.items()))
+            self.stats.skipped = {k: n for k, n in sorted(self.stats.skipped.items()) if n}
         return self.stats
 
     # -- scope and frontier --------------------------------------------------------------------
@@ -346,10 +349,15 @@ class Crawler:
             return
         if url in self._known:
             return
-        self._known.add(url)
-        if depth > self.options.max_depth:
-            self._skip("depth")
+        if depth > self.options.max_depth:  # not final: a shorter path may still reach it
+            if url not in self._too_deep:
+                self._too_deep.add(url)
+                self._skip("depth")
             return
+        if url in self._too_deep:
+            self._too_deep.discard(url)
+            self.stats.skipped["depth"] -= 1
+        self._known.add(url)
         guessed = kind_from_extension(url)
         if guessed is not None and guessed not in self.options.fetch_kinds:
             self._skip("kind")
@@ -501,7 +509,7 @@ class Crawler:
         host = _host(url)
         async with self._slot(host):
             if not await self._pace(host):
-                return Fetched(url, url, 0, "html", error="budget: crawl delay passes time limit")
+                return Fetched(url, url, 0, "html", error=PACING_PAST_BUDGET)
             validators = self.conditional(url) if self.conditional and use_cache else None
             fetched = await fetch(self._client, url, self.options.fetch, depth, validators)
         self.stats.bytes += len(fetched.body)
@@ -514,7 +522,7 @@ class Crawler:
         except Exception as exc:  # fetch() never raises; this guards against bugs
             log.exception("fetching %s failed", url)
             fetched = Fetched(url, url, 0, "html", error=f"internal error: {exc}", depth=depth)
-        if fetched.error.startswith("budget:"):
+        if fetched.error == PACING_PAST_BUDGET:
             self._started -= 1
             self._skip("budget")
             return None
@@ -575,6 +583,9 @@ class Crawler:
         await self._loop()
         self._leftover_budget_skips()
 
+    def _has_work(self) -> bool:
+        return any(url not in self._done for _, _, _, url, _ in self._frontier)
+
     def _leftover_budget_skips(self) -> None:
         left = {url for _, _, _, url, _ in self._frontier if url not in self._done}
         if left and self.stats.stopped_by:
@@ -582,12 +593,19 @@ class Crawler:
 
     async def _loop(self) -> None:
         in_flight: set[asyncio.Task[Fetched | None]] = set()
+        try:
+            await self._schedule(in_flight)
+        finally:  # cancelled (Ctrl-C): do not leave fetches running on a closing client
+            for task in in_flight:
+                task.cancel()
+
+    async def _schedule(self, in_flight: set[asyncio.Task[Fetched | None]]) -> None:
         max_in_flight = max(1, self.options.per_host_concurrency)
         while True:
             while not self.stats.stopped_by and len(in_flight) < max_in_flight:
                 reason = self._budget_hit()
                 if reason:
-                    if self._frontier or in_flight:
+                    if self._has_work():  # else in-flight pages may still bring links
                         self.stats.stopped_by = reason
                     break
                 item = self._pop()
@@ -606,9 +624,10 @@ class Crawler:
             timeout = None  # once stopped, in-flight fetches end within their own time limits
             if not self.stats.stopped_by:
                 timeout = max(0.0, self.options.max_seconds - self._elapsed())
-            _, in_flight = await asyncio.wait(
+            done, _ = await asyncio.wait(
                 in_flight, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
             )
+            in_flight.difference_update(done)
             if not self.stats.stopped_by and self._elapsed() >= self.options.max_seconds:
                 self.stats.stopped_by = "max_seconds"
 

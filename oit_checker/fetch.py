@@ -341,9 +341,8 @@ def decode_html(body: bytes, content_type: str) -> str:
     header = _codec(header_match.group(1)) if header_match else None
     meta_match = META_CHARSET_RE.search(body[:4096])
     meta = _codec(meta_match.group(1).decode("ascii", "replace")) if meta_match else None
-    if meta and meta.startswith(
-        "utf-16"
-    ):  # a meta cannot mean UTF-16 (WHATWG); the bytes are 8-bit
+    # A meta cannot mean UTF-16 (WHATWG): the bytes it was read from are 8-bit.
+    if meta and meta.startswith("utf-16"):
         meta = "utf-8"
     declared = header or meta
     if header == "cp1252" and meta and meta != "cp1252":
@@ -578,6 +577,8 @@ async def _get_with_retries(
             await _sleep_before_retry(options.backoff * 2**number, deadline)
             continue
         if attempt.retry_wait is None:
+            if number and attempt.status in RETRY_STATUSES:
+                attempt.error = f"HTTP {attempt.status} after {number + 1} attempts"
             return attempt
         wait = attempt.retry_wait if attempt.retry_wait >= 0 else options.backoff * 2**number
         if time.monotonic() + wait >= deadline:  # no time for another try: report this answer
@@ -648,9 +649,8 @@ async def fetch(
                 target = urljoin(attempt.final_url or current, location.strip()).split("#")[0]
                 # A URL may come back once (a cookie-setting redirect to itself); twice is a loop.
                 if chain.count(target) >= 2:
-                    return failed(
-                        0, f"redirect loop: {' -> '.join([*chain, target])}", target, chain
-                    )
+                    cycle = " -> ".join([*dict.fromkeys(chain), target])
+                    return failed(0, f"redirect loop: {cycle}", target, chain)
                 if len(chain) > options.max_redirects:
                     return failed(
                         0, f"too many redirects (more than {options.max_redirects})", target, chain

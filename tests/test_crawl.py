@@ -13,6 +13,7 @@ import re
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -191,6 +192,16 @@ class _HostileHandler(BaseHTTPRequestHandler):
             elif route == "/bomb":
                 headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
                 self._send(200, BOMB, headers)
+            elif route in ("/gz", "/deflate"):
+                html_bytes = _thai_page('<meta charset="tis-620">').encode("cp874")
+                if route == "/gz":
+                    encoded = gzip.compress(html_bytes)
+                else:  # raw deflate without a zlib header, as old IIS sent it
+                    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+                    encoded = packer.compress(html_bytes) + packer.flush()
+                encoding = "gzip" if route == "/gz" else "deflate"
+                headers = {"Content-Type": "text/html", "Content-Encoding": encoding}
+                self._send(200, encoded, headers)
             elif route == "/download.php":
                 self._send(200, PDF, {"Content-Type": "text/html; charset=utf-8"})
             elif route.startswith("/slow/"):
@@ -307,6 +318,13 @@ async def test_gzip_bomb_is_capped_on_decoded_bytes(hostile: Hostile) -> None:
     assert fetched.status == 200
     assert fetched.truncated and len(fetched.body) == CAP
     assert set(fetched.body) == {0}
+
+
+async def test_compressed_thai_page_is_decoded(hostile: Hostile) -> None:
+    for path in ("gz", "deflate"):
+        fetched = await get(hostile.url + path)
+        assert fetched.ok, fetched.error
+        assert THAI in fetched.text and PUNCT in fetched.text
 
 
 async def test_pdf_sent_as_text_html_is_recognised_as_pdf(hostile: Hostile) -> None:
@@ -646,6 +664,12 @@ async def test_time_budget_stops_scheduling(hostile: Hostile) -> None:
     assert stats.skipped["budget"] == 13 - stats.pages
 
 
+async def test_byte_budget_stops_scheduling(hostile: Hostile) -> None:
+    stats = await Crawler(hostile.url + "slow/", options(max_bytes=1000), links_of, flat).run()
+    assert stats.stopped_by == "max_bytes"
+    assert stats.pages < 13 and stats.skipped["budget"] == 13 - stats.pages
+
+
 async def test_query_variant_trap_is_bounded(hostile: Hostile) -> None:
     opts = options(max_query_variants=5, max_depth=100)
     stats = await Crawler(hostile.url + "cal", opts, links_of, flat).run()
@@ -680,15 +704,24 @@ async def test_kinds_and_depth_limits(site: tuple[SiteServer, Path]) -> None:
     write(
         root,
         {
-            "index.html": page("photo.JPG", "clip.mp4", "all.zip", "plan.pdf", "l1.html"),
-            "plan.pdf": PDF,
+            "index.html": page(
+                "photo.JPG",
+                "clip.mp4",
+                "all.zip",
+                "เอกสาร/แผน 2568.pdf",
+                "%E0%B9%80%E0%B8%AD%E0%B8%81%E0%B8%AA%E0%B8%B2%E0%B8%A3/%E0%B9%81%E0%B8%9C%E0%B8%99%202568.pdf",
+                "l1.html",
+            ),
+            "เอกสาร/แผน 2568.pdf": PDF,
             "l1.html": page("l2.html"),
             "l2.html": page(),
         },
     )
     recorder = Recorder()
     stats = await Crawler(server.url, options(max_depth=1), links_of, flat, recorder).run()
-    assert sorted(recorder.paths()) == ["/", "/l1.html", "/plan.pdf"]
+    assert len(recorder.fetched) == 3
+    assert [f.kind for f in recorder.fetched if f.kind != "html"] == ["pdf"]
+    assert all(f.ok for f in recorder.fetched)
     assert stats.documents == 1 and stats.pages == 2
     assert stats.skipped == {"depth": 1, "kind": 3}
 

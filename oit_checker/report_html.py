@@ -1,0 +1,334 @@
+"""The printable HTML report for the web officer and their director: one self-contained file.
+
+It reads the JSON contract (``AuditResult.as_dict()`` or a ``--json`` file), so a stored run
+renders like a fresh one. No external fonts, scripts or images: it must open offline, from an
+e-mail attachment, and print on A4 without cutting tables. Item text comes from the audited
+websites, so every value is escaped and only http(s) addresses become links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from urllib.parse import urlsplit
+
+from oit_checker.sheet import STATUS_TH, RuleLabels, rule_labels
+
+KIND_TH = {
+    "page": "หน้าเว็บ",
+    "pdf": "PDF",
+    "docx": "Word",
+    "doc": "Word",
+    "xlsx": "Excel",
+    "xls": "Excel",
+    "image": "รูปภาพ",
+    "external": "นอกเว็บไซต์หลัก",
+    "link": "ลิงก์ (เปิดไม่ได้)",
+}
+RULE_STATUS_TH = {
+    "confirmed": "ยืนยันแล้ว",
+    "inferred": "อนุมานจากแหล่งข้อมูล",
+    "provisional": "ฉบับร่าง ควรตรวจกับคู่มือของสำนักงาน ป.ป.ช.",
+}
+
+CSS = """
+:root { --ok: #1b5e20; --ok-bg: #e3f4e4; --bad: #b71c1c; --bad-bg: #fde7e7;
+  --warn: #7a4b00; --warn-bg: #fff3cd; --line: #c9ced6; --muted: #555; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1200px; padding: 16px 20px; color: #1a1a1a; background: #fff;
+  font: 15px/1.6 "Leelawadee UI", "Noto Sans Thai", Tahoma, Loma, Garuda, sans-serif; }
+h1 { font-size: 1.5em; margin: 0 0 .2em; }
+h2 { font-size: 1.25em; margin: 1.4em 0 .4em; border-bottom: 2px solid #333; }
+h3 { font-size: 1.05em; margin: 1em 0 .3em; }
+a { color: #0b4f9c; overflow-wrap: anywhere; }
+.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0 12px; margin: 0; }
+.meta dt { font-weight: bold; } .meta dd { margin: 0; overflow-wrap: anywhere; }
+.note { color: var(--muted); font-size: .9em; }
+.warning { border-left: 4px solid var(--warn); background: var(--warn-bg); padding: 6px 10px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; break-inside: avoid; }
+.card .label { font-size: .85em; color: var(--muted); }
+.card .value { font-size: 1.5em; font-weight: bold; }
+.card.main { border: 2px solid #333; }
+.card.main .value { font-size: 2em; }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: .3em 0 1em; }
+th, td { border: 1px solid var(--line); padding: 4px 6px; vertical-align: top; text-align: left;
+  overflow-wrap: anywhere; }
+th { background: #eef0f3; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+thead { display: table-header-group; }
+tr.absent td:first-child { border-left: 4px solid var(--bad); }
+tr.uncertain td:first-child { border-left: 4px solid var(--warn); }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: bold;
+  border: 1px solid; white-space: nowrap; }
+.badge.present { color: var(--ok); background: var(--ok-bg); }
+.badge.absent { color: var(--bad); background: var(--bad-bg); }
+.badge.uncertain { color: var(--warn); background: var(--warn-bg); }
+.evidence { margin: 0; padding-left: 1.1em; } .evidence li { margin-bottom: 2px; }
+.kind { font-size: .8em; color: var(--muted); }
+.missing { color: var(--bad); }
+.regression { color: var(--bad); font-weight: bold; }
+.improved { color: var(--ok); font-weight: bold; }
+col.c-id { width: 5%; } col.c-title { width: 19%; } col.c-status { width: 10%; }
+col.c-evidence { width: 26%; } col.c-reason { width: 22%; } col.c-fix { width: 18%; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  h2 { break-after: avoid; } h3 { break-after: avoid; }
+  .cards { grid-template-columns: repeat(4, 1fr); }
+  a { color: #0b4f9c; text-decoration: none; }
+}
+"""
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _link(url: str, text: str | None = None, css: str = "") -> str:
+    """A clickable link for http(s) only; anything else (javascript:, data:) stays plain text."""
+    shown = _e(text if text is not None else url)
+    if urlsplit(url).scheme not in ("http", "https"):
+        return shown
+    cls = f' class="{css}"' if css else ""
+    return f'<a{cls} href="{_e(url)}" target="_blank" rel="noopener">{shown}</a>'
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _badge(status: str) -> str:
+    return f'<span class="badge {_e(status)}">{_e(STATUS_TH.get(status, status))}</span>'
+
+
+def _header(result: dict) -> str:
+    rules, stats = result["rules"], result.get("stats", {})
+    rule_status = RULE_STATUS_TH.get(rules["status"], rules["status"])
+    crawl = (
+        f"หน้าเว็บ {stats.get('pages', 0)} หน้า, เอกสาร {stats.get('documents', 0)} ไฟล์, "
+        f"ลิงก์ที่เปิดไม่ได้ {len(stats.get('errors', []))}, ใช้เวลา {stats.get('seconds', 0)} วินาที"
+    )
+    rows = [
+        ("เว็บไซต์", _link(result["site"])),
+        ("ปีงบประมาณ", _e(result["year"])),
+        (
+            "เกณฑ์",
+            f"{_e(rules['title'])} ({_e(rule_status)}) <span class=note>{_e(rules['path'])}</span>",
+        ),
+        ("วันที่ตรวจ", _e(result["as_of"])),
+        ("รอบการตรวจ", f"#{_e(result['run_id'])}"),
+        ("การเก็บข้อมูล", _e(crawl)),
+    ]
+    meta = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    stopped = ""
+    if stats.get("stopped_by"):
+        stopped = (
+            '<p class="warning">การเก็บข้อมูลหยุดก่อนครบ '
+            f"({_e(stats['stopped_by'])}) ผลบางข้ออาจเป็น ไม่มี เพราะยังไม่ได้เปิดหน้าที่เกี่ยวข้อง</p>"
+        )
+    return (
+        "<header><h1>รายงานผลการตรวจแบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT)</h1>"
+        f'<dl class="meta">{meta}</dl>{stopped}</header>'
+    )
+
+
+def _card(label: str, value: str, css: str = "card") -> str:
+    return (
+        f'<div class="{css}"><div class="label">{label}</div><div class="value">{value}</div></div>'
+    )
+
+
+def _scores(result: dict, labels: RuleLabels) -> str:
+    scores = result["scores"]
+    counts = {k: sum(1 for i in result["items"] if i["status"] == k) for k in STATUS_TH}
+    cards = [_card("คะแนน OIT", _num(scores["oit"]), "card main")]
+    for iid, value in scores["indicators"].items():
+        name = labels.indicators.get(iid, "")
+        cards.append(_card(f"ตัวชี้วัดที่ {_e(iid)} {_e(name)}", _num(value)))
+    for sid, value in scores["subindicators"].items():
+        name = labels.subindicators.get(sid, "")
+        cards.append(_card(f"ตัวชี้วัดย่อย {_e(sid)} {_e(name)}", _num(value)))
+    cards.append(_card("ค่าเฉลี่ยรายข้อ", _num(scores["item_average"])))
+    ita = scores.get("ita")
+    if ita:
+        cards.append(_card("ITA รวม", f"{_num(ita['total'])} <small>{_e(ita['rating'])}</small>"))
+    tally = (
+        f"<p>{_badge('present')} {counts['present']} ข้อ &nbsp; {_badge('absent')} "
+        f"{counts['absent']} ข้อ &nbsp; {_badge('uncertain')} {counts['uncertain']} ข้อ "
+        f"จากทั้งหมด {len(result['items'])} ข้อ</p>"
+    )
+    return f'<section id="scores"><h2>คะแนน</h2><div class="cards">{"".join(cards)}</div>{tally}</section>'
+
+
+def _evidence(item: dict) -> str:
+    if not item["evidence"]:
+        return '<span class="note">ไม่พบ</span>'
+    rows = []
+    for ev in item["evidence"]:
+        via = ""
+        if ev.get("via"):
+            via = f'<br><span class="kind">ลิงก์จาก {_link(ev["via"], css="via")}</span>'
+        kind = KIND_TH.get(ev["kind"], ev["kind"])
+        rows.append(
+            f'<li><span class="kind">[{_e(kind)}]</span> {_link(ev["url"], css="evidence")}{via}</li>'
+        )
+    return f'<ul class="evidence">{"".join(rows)}</ul>'
+
+
+def _fix(item: dict, labels: RuleLabels) -> str:
+    """What to fix: nothing when present; the rule's advice, or the reason, otherwise."""
+    if item["status"] == "present":
+        return '<span class="note">-</span>'
+    advice = labels.fixes.get(item["id"], "")
+    if item["status"] == "uncertain":
+        check = "ตรวจสอบด้วยตนเองก่อนตอบ และให้ข้อมูลอยู่บนเว็บไซต์หลักของหน่วยงาน"
+        return _e(f"{check}: {advice}" if advice else f"{check} ({item['reason']})")
+    return _e(advice or item["reason"])
+
+
+def _item_row(item: dict, labels: RuleLabels) -> str:
+    missing = ""
+    if item["missing"]:
+        names = ", ".join(labels.component(item["id"], n) for n in item["missing"])
+        missing = f'<div class="missing">องค์ประกอบที่ขาด: {_e(names)}</div>'
+    status = _e(item["status"])
+    return (
+        f'<tr class="item {status}" data-id="{_e(item["id"])}" data-status="{status}">'
+        f"<td>{_e(item['id'])}</td><td>{_e(item['title'])}</td><td>{_badge(item['status'])}</td>"
+        f"<td>{_evidence(item)}</td><td>{_e(item['reason'])}{missing}</td>"
+        f"<td>{_fix(item, labels)}</td></tr>"
+    )
+
+
+ITEM_TABLE_HEAD = (
+    '<colgroup><col class="c-id"><col class="c-title"><col class="c-status"><col class="c-evidence">'
+    '<col class="c-reason"><col class="c-fix"></colgroup>'
+    "<thead><tr><th>ข้อ</th><th>รายการ</th><th>ผล</th><th>หลักฐาน</th><th>เหตุผล</th>"
+    "<th>สิ่งที่ต้องแก้</th></tr></thead>"
+)
+
+
+def _items(result: dict, labels: RuleLabels) -> str:
+    """Per indicator, per sub-indicator: a table of its items, in rule order."""
+    scores = result["scores"]
+    groups: dict[str, dict[str, list[dict]]] = {}
+    for item in result["items"]:
+        groups.setdefault(item["indicator"], {}).setdefault(item["subindicator"], []).append(item)
+    parts = []
+    for iid, subs in groups.items():
+        ind_score = _num(scores["indicators"].get(iid))
+        name = labels.indicators.get(iid, "")
+        parts.append(f"<h2>ตัวชี้วัดที่ {_e(iid)} {_e(name)} — {ind_score} คะแนน</h2>")
+        for sid, items in subs.items():
+            sub_score = _num(scores["subindicators"].get(sid))
+            sub_name = labels.subindicators.get(sid, "")
+            rows = "".join(_item_row(i, labels) for i in items)
+            parts.append(
+                f"<h3>ตัวชี้วัดย่อย {_e(sid)} {_e(sub_name)} — {sub_score} คะแนน</h3>"
+                f'<table class="items">{ITEM_TABLE_HEAD}<tbody>{rows}</tbody></table>'
+            )
+    return f'<section id="items">{"".join(parts)}</section>'
+
+
+def _delta(now: float | None, before: float | None) -> str:
+    if now is None or before is None:
+        return _num(now)
+    diff = now - before
+    css = "regression" if diff < 0 else "improved" if diff > 0 else ""
+    sign = f"{diff:+.2f}"
+    return f'{_num(before)} → {_num(now)} <span class="{css}">({sign})</span>'
+
+
+def _changes(result: dict, previous: dict) -> str:
+    """What changed since the previous run: scores, item verdicts, evidence that disappeared."""
+    now_s, before_s = result["scores"], previous["scores"]
+    score_rows = [("OIT", now_s["oit"], before_s.get("oit"))]
+    score_rows += [
+        (f"ตัวชี้วัดที่ {iid}", v, before_s.get("indicators", {}).get(iid))
+        for iid, v in now_s["indicators"].items()
+    ]
+    score_rows.append(("ค่าเฉลี่ยรายข้อ", now_s["item_average"], before_s.get("item_average")))
+    scores_html = "".join(
+        f"<tr><td>{_e(k)}</td><td>{_delta(v, b)}</td></tr>" for k, v, b in score_rows
+    )
+    before_items = {i["id"]: i for i in previous["items"]}
+    status_rows, gone_rows = [], []
+    for item in result["items"]:
+        old = before_items.get(item["id"])
+        if old is None:
+            continue
+        if old["status"] != item["status"]:
+            if old["status"] == "present":
+                note = '<span class="regression">ถดถอย: เคยมี ตอนนี้ไม่ผ่าน</span>'
+            elif item["status"] == "present":
+                note = '<span class="improved">ดีขึ้น</span>'
+            else:
+                note = ""
+            status_rows.append(
+                f'<tr class="change"><td>{_e(item["id"])}</td><td>{_e(item["title"])}</td>'
+                f"<td>{_badge(old['status'])}</td><td>{_badge(item['status'])}</td><td>{note}</td></tr>"
+            )
+        urls_now = {e["url"] for e in item["evidence"]}
+        for ev in old["evidence"]:
+            if ev["url"] not in urls_now:
+                gone_rows.append(
+                    f'<tr class="gone"><td>{_e(item["id"])}</td><td>{_link(ev["url"])}</td></tr>'
+                )
+    status_html = (
+        "<table><thead><tr><th style='width:6%'>ข้อ</th><th>รายการ</th><th style='width:13%'>"
+        "ครั้งก่อน</th><th style='width:13%'>ครั้งนี้</th><th style='width:22%'>หมายเหตุ</th></tr>"
+        f"</thead><tbody>{''.join(status_rows)}</tbody></table>"
+        if status_rows
+        else "<p>ไม่มีข้อที่ผลเปลี่ยน</p>"
+    )
+    gone_html = (
+        "<table><thead><tr><th style='width:6%'>ข้อ</th><th>URL ที่เคยเป็นหลักฐาน แต่ครั้งนี้ไม่พบ</th>"
+        f"</tr></thead><tbody>{''.join(gone_rows)}</tbody></table>"
+        if gone_rows
+        else "<p>หลักฐานเดิมยังพบครบ</p>"
+    )
+    return (
+        '<section id="changes"><h2>เปลี่ยนแปลงจากครั้งก่อน</h2>'
+        f"<p class=note>เทียบกับรอบการตรวจ #{_e(previous.get('run_id', '?'))} "
+        f"วันที่ {_e(previous.get('as_of', '?'))}</p>"
+        f"<h3>คะแนน</h3><table><tbody>{scores_html}</tbody></table>"
+        f"<h3>ข้อที่ผลเปลี่ยน</h3>{status_html}<h3>หลักฐานที่หายไป</h3>{gone_html}</section>"
+    )
+
+
+def _legend() -> str:
+    return (
+        '<section id="legend"><h2>วิธีอ่านรายงาน</h2><ul>'
+        f"<li>{_badge('present')} พบข้อมูลบนเว็บไซต์หลักครบทุกองค์ประกอบ และเป็นของปีที่ถูกต้อง</li>"
+        f"<li>{_badge('absent')} ไม่พบข้อมูล หรือพบแต่ผิดปี ขาดองค์ประกอบ หรือลิงก์เปิดไม่ได้ "
+        "ดูคอลัมน์ สิ่งที่ต้องแก้</li>"
+        f"<li>{_badge('uncertain')} ข้อมูลอยู่นอกเว็บไซต์หลัก (เช่น Google Drive, Facebook) "
+        "ต้องเข้าสู่ระบบ เปิดไม่ได้ชั่วคราว หรือไม่ระบุปี ต้องตรวจด้วยตนเอง "
+        "ผู้ประเมินมักไม่นับข้อมูลนอกเว็บไซต์หลัก</li>"
+        "<li>คะแนนรายข้อ 100 หรือ 0; ตัวชี้วัดย่อย = ค่าเฉลี่ยของข้อ; ตัวชี้วัด = ค่าเฉลี่ยของตัวชี้วัดย่อย; "
+        "OIT = ค่าเฉลี่ยของตัวชี้วัดที่ 9 และ 10 และแสดงค่าเฉลี่ยรายข้อด้วย "
+        "เพราะการจัดกลุ่มตัวชี้วัดย่อยของปีล่าสุดยังเป็นฉบับร่าง</li>"
+        "<li>หลักฐาน: ลิงก์แรกคือ URL ที่ควรกรอกในระบบ ITAS; "
+        "ลิงก์จาก = หน้าที่มีลิงก์ไปยังเอกสารนั้น</li>"
+        "<li>ผลนี้เป็นการตรวจเบื้องต้นด้วยโปรแกรม ผลการประเมินจริงขึ้นกับผู้ประเมินของสำนักงาน ป.ป.ช.</li>"
+        "</ul></section>"
+    )
+
+
+def render_html(result: dict, previous: dict | None = None) -> str:
+    """The whole report as one HTML string (UTF-8, inline CSS, no external resources)."""
+    labels = rule_labels(result)
+    title = f"รายงาน OIT {result['site']} ปีงบประมาณ {result['year']}"
+    sections = [_header(result), _scores(result, labels)]
+    if previous is not None:
+        sections.append(_changes(result, previous))
+    sections += [_items(result, labels), _legend()]
+    made = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return (
+        '<!DOCTYPE html>\n<html lang="th"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
+        + "".join(sections)
+        + f'<footer class="note">สร้างโดย oit-checker เมื่อ {_e(made)}</footer></body></html>\n'
+    )
