@@ -211,6 +211,111 @@ def demo(
     _finish(result, json_path, exit_code=0)  # the demo site lacks items on purpose
 
 
+@app.command("eval")
+def eval_fixtures(
+    root: Annotated[Path, typer.Argument(help="A fixtures folder, or one fixture site")] = FIXTURES,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Keep the runs here (default: a temp file)")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every disagreement")
+    ] = True,
+) -> None:
+    """Audit every fixture site and compare with its expected verdicts (the accuracy suite)."""
+    import tempfile
+
+    from oit_checker.evaluate import evaluate_fixture, fixture_sites
+
+    folders = fixture_sites(root)
+    if not folders:
+        raise _fail(
+            f"no fixture sites (folders with site/ and expected.toml) under {root}", EXIT_USAGE
+        )
+    table = Table(title="accuracy on fixture sites")
+    for column in ("site", "items", "agree", "false present", "false absent", "other"):
+        table.add_column(column, justify="right" if column != "site" else "left")
+    failed = False
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in folders:
+            try:
+                ev, _ = evaluate_fixture(folder, db or Path(tmp) / f"{folder.name}.db")
+            except (AuditError, RuleError) as exc:
+                raise _fail(f"{folder.name}: {exc}", EXIT_USAGE) from None
+            failed |= not ev.ok
+            table.add_row(
+                ev.site,
+                str(ev.total),
+                str(ev.agree),
+                str(ev.false_present),
+                str(ev.false_absent),
+                str(ev.other),
+            )
+            if verbose:
+                for d in ev.disagreements:
+                    err.print(
+                        f"[red]{folder.name} {d.item_id}[/red]: expected {d.expected}, got {d.got}: {d.detail}"
+                    )
+    out.print(table)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def explain(
+    item_id: Annotated[str, typer.Argument(help="Item id, e.g. O12")],
+    run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest)")] = None,
+    db: DbOpt = Path("oit.db"),
+) -> None:
+    """Show how an item was decided: every candidate considered, why it was accepted or rejected,
+    and what to publish to fix it."""
+    if not db.exists():
+        raise _fail(f"no database at {db}; run `oit check` first or pass --db", EXIT_USAGE)
+    store = Store(db)
+    row = store.run(run) if run is not None else store.latest_run()
+    if not row:
+        raise _fail(
+            f"no run {run if run is not None else ''} in {db}".replace("  ", " "), EXIT_USAGE
+        )
+    items = {i["item_id"].upper(): i for i in store.items(row["id"])}
+    item = items.get(item_id.strip().upper())
+    if item is None:
+        raise _fail(
+            f"run #{row['id']} has no item {item_id!r} (it has {', '.join(items) or 'no items'})",
+            EXIT_USAGE,
+        )
+    label, style = {"present": ("มี", "green"), "absent": ("ไม่มี", "red")}.get(
+        item["status"], ("ไม่แน่ใจ", "yellow")
+    )
+    out.print(
+        f"[bold]{item['item_id']} {item['title']}[/bold]  run #{row['id']} ({row['year']}, as of {row['as_of']})"
+    )
+    out.print(f"ผล: [{style}]{label}[/{style}] — {item['reason']}")
+    candidates = json.loads(item["candidates"] or "[]")
+    out.print(f"\nพิจารณา {len(candidates)} แหล่ง (candidates considered, best first):")
+    outcome_style = {"pass": "green", "uncertain": "yellow"}
+    for n, cand in enumerate(candidates, start=1):
+        style = outcome_style.get(cand["outcome"], "red")
+        out.print(
+            f"{n}. [{style}]{cand['outcome']}[/{style}] {cand['url'] or '(ลิงก์ว่าง)'}", soft_wrap=True
+        )
+        if cand.get("via"):
+            out.print(f"   named by {cand['named_by']} on {cand['via']}", soft_wrap=True)
+        if cand["found"] or cand["missing"]:
+            out.print(
+                f"   found: {', '.join(cand['found']) or '-'}   missing: {', '.join(cand['missing']) or '-'}"
+            )
+        out.print(f"   {cand['reason']}", soft_wrap=True)
+    fix = _fix_text(row["rules_path"], item["item_id"])
+    if item["status"] != "present" and fix:
+        out.print(f"[bold]สิ่งที่ต้องเผยแพร่:[/bold] {fix}")
+
+
+def _fix_text(rules_path: str, item_id: str) -> str:
+    try:
+        return load_rules(rules_path).item(item_id).fix
+    except (RuleError, KeyError):
+        return ""
+
+
 def main() -> None:  # pragma: no cover - console entry for python -m
     sys.exit(app())
 

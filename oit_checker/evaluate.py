@@ -78,3 +78,30 @@ def evaluate(result: dict, expected: dict, name: str = "") -> Evaluation:
                 continue
         ev.agree += 1
     return ev
+
+
+def fixture_sites(root: Path) -> list[Path]:
+    """Fixture folders under root (or root itself) that hold a site and its expected verdicts."""
+    if (root / "expected.toml").exists():
+        return [root]
+    return sorted(p.parent for p in root.glob("*/expected.toml") if (p.parent / "site").is_dir())
+
+
+def evaluate_fixture(folder: Path, db: Path) -> tuple[Evaluation, dict]:
+    """Serve one fixture site on loopback, audit it as of its expected date, compare."""
+    import asyncio
+
+    from oit_checker.audit import AuditOptions, audit
+    from oit_checker.dates import parse_as_of
+    from oit_checker.rules import load_year
+    from oit_checker.serve import SiteServer
+    from oit_checker.store import Store
+
+    expected = load_expected(folder / "expected.toml")
+    options = AuditOptions(as_of=parse_as_of(str(expected["as_of"])))
+    with SiteServer(folder / "site") as server:
+        result = asyncio.run(
+            audit(server.url, load_year(int(expected["year"])), Store(db), options)
+        )
+    data = result.as_dict()
+    return evaluate(data, expected, folder.name), data

@@ -195,6 +195,18 @@ def test_cli_check_writes_the_json_contract(demo_site, tmp_path):
     assert "ita-2568.toml" in data["rules"]["path"]
     assert "OIT" in proc.stdout and "ita-2568.toml" in proc.stdout
     assert (tmp_path / "oit.db").exists()
+    wrong_year = _case("wrong-year")["id"]
+    proc = _oit("explain", wrong_year, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "candidates considered" in proc.stdout and "2566" in proc.stdout
+    assert "สิ่งที่ต้องเผยแพร่" in proc.stdout
+    assert _oit("explain", "O99", cwd=tmp_path).returncode == 2
+
+
+def test_cli_eval_reports_agreement_on_the_demo(tmp_path):
+    proc = _oit("eval", str(DEMO), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "demo" in proc.stdout and "28" in proc.stdout
 
 
 def test_cli_unreachable_host_exits_3_with_a_message(tmp_path):
