@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 from oit_checker.check.helpers import HELPERS, Bundle, HelperContext
 from oit_checker.check.naming import ItemNamer, Naming
-from oit_checker.check.period import HEAD_CHARS, PeriodVerdict, judge, signals_from
+from oit_checker.check.period import HEAD_CHARS, PeriodVerdict, YearSignal, judge, signals_from
 from oit_checker.check.site import SiteData
 from oit_checker.models import Evidence, ItemResult, Link, Page
 from oit_checker.rules import Component, Item, RuleError, RuleSet
-from oit_checker.thai import compact
+from oit_checker.thai import normalize
 
 # How a candidate ends, best first; the item takes the best outcome of its candidates.
 OUTCOME_RANK = {"pass": 0, "uncertain": 1, "fail": 2, "broken": 3, "placeholder": 4}
@@ -75,6 +75,7 @@ class ItemChecker:
         self.hub_min = int(rules.thresholds.get("hub_min_items", 5))
         self._named_links = self._index_links()
         self._hubs = self._find_hubs()
+        self._signal_cache: dict[int, list[YearSignal]] = {}
 
     # ---- candidates -------------------------------------------------------------------------
     def _index_links(self) -> dict[str, list[tuple[str, Link, Naming]]]:
@@ -164,6 +165,8 @@ class ItemChecker:
         docs, texts = [], []
         hub = page.url in self._hubs
         for link, doc in self.site.documents_linked_from(page):
+            if link.chrome:  # the site menu is on every page; it is not this page's content
+                continue
             named = self.namer.name_link(link)
             if named and named.item_id != item.id:
                 continue
@@ -172,6 +175,8 @@ class ItemChecker:
             if doc not in docs:
                 docs.append(doc)
         for link in page.links:
+            if link.chrome:
+                continue
             named = self.namer.name_link(link)
             if named and named.item_id != item.id:
                 continue
@@ -201,13 +206,23 @@ class ItemChecker:
             Evidence(d.url, _kind(d), excerpt(d, item), bundle.target.url) for d in bundle.docs[:5]
         ]
 
-    def _signals(self, cand: Candidate, bundle: Bundle) -> list:
+    def _signals(self, cand: Candidate, bundle: Bundle) -> list[YearSignal]:
         signals = []
         if cand.link is not None:
             for text in (cand.link.text, cand.link.context):
                 signals += signals_from(text, primary=True, ocr=False, where="link", bare=True)
         for page in bundle.pages():
+            signals += self._page_signals(page)
+        for text in bundle.link_texts:
+            signals += signals_from(text, primary=True, ocr=False, where="link", bare=True)
+        return signals
+
+    def _page_signals(self, page: Page) -> list[YearSignal]:
+        """Years a page states about itself; cached, since a document sits in many bundles."""
+        key = id(page)
+        if key not in self._signal_cache:
             ocr = page.text_source == "ocr"
+            signals = []
             for text in (page.title, *page.headings[:2]):
                 signals += signals_from(text, primary=True, ocr=ocr, where=page.url, bare=True)
             signals += signals_from(
@@ -219,9 +234,8 @@ class ItemChecker:
             signals += signals_from(
                 page.text[HEAD_CHARS:], primary=False, ocr=ocr, where=page.url, bare=False
             )
-        for text in bundle.link_texts:
-            signals += signals_from(text, primary=True, ocr=False, where="link", bare=True)
-        return signals
+            self._signal_cache[key] = signals
+        return self._signal_cache[key]
 
     def _conclude(self, item: Item, cand: Candidate, page: Page) -> Candidate:
         period = cand.period
@@ -304,7 +318,7 @@ def check_items(
 def component_found(comp: Component, bundle: Bundle) -> bool:
     hits: set[str] = set()
     for text in _texts_at(comp.place, bundle):
-        flat = compact(text)
+        flat = text.replace(" ", "")  # texts are normalised already; compact() would redo it
         hits.update(p for p in comp.any if p and p in flat)
         for rx in comp.regex:
             hits.update(m.group(0) for m in rx.finditer(text))
@@ -317,8 +331,10 @@ def _texts_at(place: str, bundle: Bundle) -> list[str]:
     pages = bundle.pages()
     title = [t for p in pages for t in (p.title, *p.headings)] + bundle.link_texts
     text = [p.text for p in pages]
-    links = [f"{link.text} {link.url}" for link in bundle.target.links]
-    images = [f"{i.alt} {_file_name(i.src)} {i.context}" for i in bundle.target.images]
+    links = [
+        f"{link.text} {normalize(link.url)}" for link in bundle.target.links if not link.chrome
+    ]
+    images = [f"{i.alt} {normalize(_file_name(i.src))} {i.context}" for i in bundle.target.images]
     return {"title": title, "text": text, "links": links, "images": images}.get(
         place, title + text + links + images
     )

@@ -167,7 +167,7 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
                     Image(
                         src=absolute,
                         alt=normalize(node.attributes.get("alt") or ""),
-                        context=_context(node),
+                        context=_card_text(node),
                     )
                 )
     return links, images
