@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 
 @dataclass
@@ -41,8 +41,9 @@ def load_expected(path: Path) -> dict:
 
 
 def site_path(url: str) -> str:
+    """The path and query of a URL, percent-decoded, so /ไฟล์.pdf and /%E0%B9%84… compare equal."""
     parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return unquote(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def evaluate(result: dict, expected: dict, name: str = "") -> Evaluation:
@@ -65,7 +66,7 @@ def evaluate(result: dict, expected: dict, name: str = "") -> Evaluation:
             continue
         if status == "present" and want.get("evidence"):
             paths = [site_path(e["url"]) for e in item["evidence"][:1]]
-            if not set(paths) & set(want["evidence"]):
+            if not set(paths) & {unquote(p) for p in want["evidence"]}:
                 ev.other += 1
                 ev.disagreements.append(
                     Disagreement(

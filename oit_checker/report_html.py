@@ -64,13 +64,16 @@ tr.uncertain td:first-child { border-left: 4px solid var(--warn); }
 .badge.present { color: var(--ok); background: var(--ok-bg); }
 .badge.absent { color: var(--bad); background: var(--bad-bg); }
 .badge.uncertain { color: var(--warn); background: var(--warn-bg); }
-.evidence { margin: 0; padding-left: 1.1em; } .evidence li { margin-bottom: 2px; }
+.evidence { margin: 0; padding: 0; list-style: none; }
+.evidence li { margin-bottom: 4px; }
 .kind { font-size: .8em; color: var(--muted); }
 .missing { color: var(--bad); }
 .regression { color: var(--bad); font-weight: bold; }
 .improved { color: var(--ok); font-weight: bold; }
-col.c-id { width: 5%; } col.c-title { width: 19%; } col.c-status { width: 10%; }
-col.c-evidence { width: 26%; } col.c-reason { width: 22%; } col.c-fix { width: 18%; }
+col.c-id { width: 3.2em; } col.c-title { width: 16%; } col.c-status { width: 5.6em; }
+col.c-evidence { width: 21%; } col.c-reason { width: 23%; }
+col.c-was { width: 6.5em; } col.c-note { width: 24%; }
+td:first-child { white-space: nowrap; }
 @page { size: A4; margin: 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -107,7 +110,8 @@ def _header(result: dict) -> str:
     rule_status = RULE_STATUS_TH.get(rules["status"], rules["status"])
     crawl = (
         f"หน้าเว็บ {stats.get('pages', 0)} หน้า, เอกสาร {stats.get('documents', 0)} ไฟล์, "
-        f"ลิงก์ที่เปิดไม่ได้ {len(stats.get('errors', []))}, ใช้เวลา {stats.get('seconds', 0)} วินาที"
+        f"ลิงก์ที่เปิดไม่ได้ {len(stats.get('errors', []))}, "
+        f"ใช้เวลา {stats.get('seconds', 0)} วินาที"
     )
     rows = [
         ("เว็บไซต์", _link(result["site"])),
@@ -125,7 +129,8 @@ def _header(result: dict) -> str:
     if stats.get("stopped_by"):
         stopped = (
             '<p class="warning">การเก็บข้อมูลหยุดก่อนครบ '
-            f"({_e(stats['stopped_by'])}) ผลบางข้ออาจเป็น ไม่มี เพราะยังไม่ได้เปิดหน้าที่เกี่ยวข้อง</p>"
+            f"({_e(stats['stopped_by'])}) ผลบางข้ออาจเป็น ไม่มี "
+            "เพราะยังไม่ได้เปิดหน้าที่เกี่ยวข้อง</p>"
         )
     return (
         "<header><h1>รายงานผลการตรวจแบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT)</h1>"
@@ -142,37 +147,52 @@ def _card(label: str, value: str, css: str = "card") -> str:
 def _scores(result: dict, labels: RuleLabels) -> str:
     scores = result["scores"]
     counts = {k: sum(1 for i in result["items"] if i["status"] == k) for k in STATUS_TH}
-    cards = [_card("คะแนน OIT", _num(scores["oit"]), "card main")]
+    main = [_card("คะแนน OIT", _num(scores["oit"]), "card main")]
     for iid, value in scores["indicators"].items():
         name = labels.indicators.get(iid, "")
-        cards.append(_card(f"ตัวชี้วัดที่ {_e(iid)} {_e(name)}", _num(value)))
-    for sid, value in scores["subindicators"].items():
-        name = labels.subindicators.get(sid, "")
-        cards.append(_card(f"ตัวชี้วัดย่อย {_e(sid)} {_e(name)}", _num(value)))
-    cards.append(_card("ค่าเฉลี่ยรายข้อ", _num(scores["item_average"])))
+        main.append(_card(f"ตัวชี้วัดที่ {_e(iid)} {_e(name)}", _num(value)))
+    main.append(_card("ค่าเฉลี่ยรายข้อ", _num(scores["item_average"])))
     ita = scores.get("ita")
     if ita:
-        cards.append(_card("ITA รวม", f"{_num(ita['total'])} <small>{_e(ita['rating'])}</small>"))
+        main.append(_card("ITA รวม", f"{_num(ita['total'])} <small>{_e(ita['rating'])}</small>"))
+    subs = [
+        _card(f"{_e(sid)} {_e(labels.subindicators.get(sid, ''))}", _num(value))
+        for sid, value in scores["subindicators"].items()
+    ]
     tally = (
         f"<p>{_badge('present')} {counts['present']} ข้อ &nbsp; {_badge('absent')} "
         f"{counts['absent']} ข้อ &nbsp; {_badge('uncertain')} {counts['uncertain']} ข้อ "
         f"จากทั้งหมด {len(result['items'])} ข้อ</p>"
     )
-    return f'<section id="scores"><h2>คะแนน</h2><div class="cards">{"".join(cards)}</div>{tally}</section>'
+    return (
+        f'<section id="scores"><h2>คะแนน</h2><div class="cards">{"".join(main)}</div>'
+        f'<h3>ตัวชี้วัดย่อย</h3><div class="cards">{"".join(subs)}</div>{tally}</section>'
+    )
 
 
-def _evidence(item: dict) -> str:
+def _short(url: str, site: str) -> str:
+    """An address as shown: the path on the audited site (its host is in the header), else whole."""
+    parts, home = urlsplit(url), urlsplit(site)
+    if parts.netloc != home.netloc or parts.scheme != home.scheme:
+        return url
+    if parts.path in ("", "/") and not parts.query:
+        return "หน้าแรก"
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _evidence(item: dict, site: str) -> str:
     if not item["evidence"]:
         return '<span class="note">ไม่พบ</span>'
     rows = []
+    first_url = item["evidence"][0]["url"]
     for ev in item["evidence"]:
         via = ""
-        if ev.get("via"):
-            via = f'<br><span class="kind">ลิงก์จาก {_link(ev["via"], css="via")}</span>'
+        if ev.get("via") and ev["via"] != first_url:  # documents of the page above: said once
+            via_link = _link(ev["via"], _short(ev["via"], site), "via")
+            via = f'<br><span class="kind">ลิงก์จาก {via_link}</span>'
         kind = KIND_TH.get(ev["kind"], ev["kind"])
-        rows.append(
-            f'<li><span class="kind">[{_e(kind)}]</span> {_link(ev["url"], css="evidence")}{via}</li>'
-        )
+        link = _link(ev["url"], _short(ev["url"], site), "evidence")
+        rows.append(f'<li><span class="kind">{_e(kind)}:</span> {link}{via}</li>')
     return f'<ul class="evidence">{"".join(rows)}</ul>'
 
 
@@ -187,7 +207,7 @@ def _fix(item: dict, labels: RuleLabels) -> str:
     return _e(advice or item["reason"])
 
 
-def _item_row(item: dict, labels: RuleLabels) -> str:
+def _item_row(item: dict, labels: RuleLabels, site: str) -> str:
     missing = ""
     if item["missing"]:
         names = ", ".join(labels.component(item["id"], n) for n in item["missing"])
@@ -196,15 +216,15 @@ def _item_row(item: dict, labels: RuleLabels) -> str:
     return (
         f'<tr class="item {status}" data-id="{_e(item["id"])}" data-status="{status}">'
         f"<td>{_e(item['id'])}</td><td>{_e(item['title'])}</td><td>{_badge(item['status'])}</td>"
-        f"<td>{_evidence(item)}</td><td>{_e(item['reason'])}{missing}</td>"
+        f"<td>{_evidence(item, site)}</td><td>{_e(item['reason'])}{missing}</td>"
         f"<td>{_fix(item, labels)}</td></tr>"
     )
 
 
 ITEM_TABLE_HEAD = (
-    '<colgroup><col class="c-id"><col class="c-title"><col class="c-status"><col class="c-evidence">'
-    '<col class="c-reason"><col class="c-fix"></colgroup>'
-    "<thead><tr><th>ข้อ</th><th>รายการ</th><th>ผล</th><th>หลักฐาน</th><th>เหตุผล</th>"
+    '<colgroup><col class="c-id"><col class="c-title"><col class="c-status">'
+    '<col class="c-evidence"><col class="c-reason"><col class="c-fix"></colgroup>'
+    "<thead><tr><th>ข้อ</th><th>รายการ</th><th>ผล</th><th>หลักฐาน / สิ่งที่พบ</th><th>เหตุผล</th>"
     "<th>สิ่งที่ต้องแก้</th></tr></thead>"
 )
 
@@ -223,7 +243,7 @@ def _items(result: dict, labels: RuleLabels) -> str:
         for sid, items in subs.items():
             sub_score = _num(scores["subindicators"].get(sid))
             sub_name = labels.subindicators.get(sid, "")
-            rows = "".join(_item_row(i, labels) for i in items)
+            rows = "".join(_item_row(i, labels, result["site"]) for i in items)
             parts.append(
                 f"<h3>ตัวชี้วัดย่อย {_e(sid)} {_e(sub_name)} — {sub_score} คะแนน</h3>"
                 f'<table class="items">{ITEM_TABLE_HEAD}<tbody>{rows}</tbody></table>'
@@ -236,84 +256,116 @@ def _delta(now: float | None, before: float | None) -> str:
         return _num(now)
     diff = now - before
     css = "regression" if diff < 0 else "improved" if diff > 0 else ""
-    sign = f"{diff:+.2f}"
-    return f'{_num(before)} → {_num(now)} <span class="{css}">({sign})</span>'
+    return f'{_num(before)} → {_num(now)} <span class="{css}">({diff:+.2f})</span>'
+
+
+def _score_changes(now: dict, before: dict) -> str:
+    rows = [("OIT", now["oit"], before.get("oit"))]
+    rows += [
+        (f"ตัวชี้วัดที่ {iid}", value, before.get("indicators", {}).get(iid))
+        for iid, value in now["indicators"].items()
+    ]
+    rows.append(("ค่าเฉลี่ยรายข้อ", now["item_average"], before.get("item_average")))
+    body = "".join(f"<tr><td>{_e(k)}</td><td>{_delta(v, b)}</td></tr>" for k, v, b in rows)
+    return f"<h3>คะแนน</h3><table><tbody>{body}</tbody></table>"
+
+
+def _status_changes(result: dict, before_items: dict[str, dict]) -> str:
+    """Items whose verdict changed; a lost มี is a regression, shown in red and in words."""
+    rows = []
+    for item in result["items"]:
+        old = before_items.get(item["id"])
+        if old is None or old["status"] == item["status"]:
+            continue
+        note = ""
+        if old["status"] == "present":
+            note = '<span class="regression">ถดถอย: เคยมี ตอนนี้ไม่ผ่าน</span>'
+        elif item["status"] == "present":
+            note = '<span class="improved">ดีขึ้น</span>'
+        rows.append(
+            f'<tr class="change"><td>{_e(item["id"])}</td><td>{_e(item["title"])}</td>'
+            f"<td>{_badge(old['status'])}</td><td>{_badge(item['status'])}</td>"
+            f"<td>{note}</td></tr>"
+        )
+    if not rows:
+        return "<h3>ข้อที่ผลเปลี่ยน</h3><p>ไม่มีข้อที่ผลเปลี่ยน</p>"
+    head = (
+        '<colgroup><col class="c-id"><col><col class="c-was"><col class="c-was">'
+        '<col class="c-note"></colgroup>'
+        "<thead><tr><th>ข้อ</th><th>รายการ</th><th>ครั้งก่อน</th><th>ครั้งนี้</th>"
+        "<th>หมายเหตุ</th></tr></thead>"
+    )
+    return f"<h3>ข้อที่ผลเปลี่ยน</h3><table>{head}<tbody>{''.join(rows)}</tbody></table>"
+
+
+def _gone_evidence(result: dict, before_items: dict[str, dict]) -> str:
+    """Evidence URLs of the previous run that this run no longer names (moved or deleted)."""
+    rows = []
+    for item in result["items"]:
+        old = before_items.get(item["id"])
+        urls_now = {e["url"] for e in item["evidence"]}
+        for ev in old["evidence"] if old else []:
+            if ev["url"] not in urls_now:
+                rows.append(
+                    f'<tr class="gone"><td>{_e(item["id"])}</td><td>{_link(ev["url"])}</td></tr>'
+                )
+    if not rows:
+        return "<h3>หลักฐานที่หายไป</h3><p>หลักฐานเดิมยังพบครบ</p>"
+    head = (
+        '<colgroup><col class="c-id"><col></colgroup>'
+        "<thead><tr><th>ข้อ</th><th>URL ที่เคยเป็นหลักฐาน แต่ครั้งนี้ไม่พบ</th></tr></thead>"
+    )
+    return f"<h3>หลักฐานที่หายไป</h3><table>{head}<tbody>{''.join(rows)}</tbody></table>"
 
 
 def _changes(result: dict, previous: dict) -> str:
     """What changed since the previous run: scores, item verdicts, evidence that disappeared."""
-    now_s, before_s = result["scores"], previous["scores"]
-    score_rows = [("OIT", now_s["oit"], before_s.get("oit"))]
-    score_rows += [
-        (f"ตัวชี้วัดที่ {iid}", v, before_s.get("indicators", {}).get(iid))
-        for iid, v in now_s["indicators"].items()
-    ]
-    score_rows.append(("ค่าเฉลี่ยรายข้อ", now_s["item_average"], before_s.get("item_average")))
-    scores_html = "".join(
-        f"<tr><td>{_e(k)}</td><td>{_delta(v, b)}</td></tr>" for k, v, b in score_rows
-    )
     before_items = {i["id"]: i for i in previous["items"]}
-    status_rows, gone_rows = [], []
-    for item in result["items"]:
-        old = before_items.get(item["id"])
-        if old is None:
-            continue
-        if old["status"] != item["status"]:
-            if old["status"] == "present":
-                note = '<span class="regression">ถดถอย: เคยมี ตอนนี้ไม่ผ่าน</span>'
-            elif item["status"] == "present":
-                note = '<span class="improved">ดีขึ้น</span>'
-            else:
-                note = ""
-            status_rows.append(
-                f'<tr class="change"><td>{_e(item["id"])}</td><td>{_e(item["title"])}</td>'
-                f"<td>{_badge(old['status'])}</td><td>{_badge(item['status'])}</td><td>{note}</td></tr>"
-            )
-        urls_now = {e["url"] for e in item["evidence"]}
-        for ev in old["evidence"]:
-            if ev["url"] not in urls_now:
-                gone_rows.append(
-                    f'<tr class="gone"><td>{_e(item["id"])}</td><td>{_link(ev["url"])}</td></tr>'
-                )
-    status_html = (
-        "<table><thead><tr><th style='width:6%'>ข้อ</th><th>รายการ</th><th style='width:13%'>"
-        "ครั้งก่อน</th><th style='width:13%'>ครั้งนี้</th><th style='width:22%'>หมายเหตุ</th></tr>"
-        f"</thead><tbody>{''.join(status_rows)}</tbody></table>"
-        if status_rows
-        else "<p>ไม่มีข้อที่ผลเปลี่ยน</p>"
-    )
-    gone_html = (
-        "<table><thead><tr><th style='width:6%'>ข้อ</th><th>URL ที่เคยเป็นหลักฐาน แต่ครั้งนี้ไม่พบ</th>"
-        f"</tr></thead><tbody>{''.join(gone_rows)}</tbody></table>"
-        if gone_rows
-        else "<p>หลักฐานเดิมยังพบครบ</p>"
-    )
     return (
         '<section id="changes"><h2>เปลี่ยนแปลงจากครั้งก่อน</h2>'
         f"<p class=note>เทียบกับรอบการตรวจ #{_e(previous.get('run_id', '?'))} "
         f"วันที่ {_e(previous.get('as_of', '?'))}</p>"
-        f"<h3>คะแนน</h3><table><tbody>{scores_html}</tbody></table>"
-        f"<h3>ข้อที่ผลเปลี่ยน</h3>{status_html}<h3>หลักฐานที่หายไป</h3>{gone_html}</section>"
+        + _score_changes(result["scores"], previous["scores"])
+        + _status_changes(result, before_items)
+        + _gone_evidence(result, before_items)
+        + "</section>"
     )
+
+
+LEGEND = [
+    ("present", "พบข้อมูลบนเว็บไซต์หลักครบทุกองค์ประกอบ และเป็นของปีที่ถูกต้อง"),
+    (
+        "absent",
+        "ไม่พบข้อมูล หรือพบแต่ผิดปี ขาดองค์ประกอบ หรือลิงก์เปิดไม่ได้ ดูคอลัมน์ สิ่งที่ต้องแก้",
+    ),
+    (
+        "uncertain",
+        "ข้อมูลอยู่นอกเว็บไซต์หลัก (เช่น Google Drive, Facebook) ต้องเข้าสู่ระบบ "
+        "เปิดไม่ได้ชั่วคราว หรือไม่ระบุปี ต้องตรวจด้วยตนเอง "
+        "ผู้ประเมินมักไม่นับข้อมูลนอกเว็บไซต์หลัก",
+    ),
+    (
+        "",
+        "คะแนนรายข้อ 100 หรือ 0; ตัวชี้วัดย่อย = ค่าเฉลี่ยของข้อ; "
+        "ตัวชี้วัด = ค่าเฉลี่ยของตัวชี้วัดย่อย; OIT = ค่าเฉลี่ยของตัวชี้วัดที่ 9 และ 10 "
+        "และแสดงค่าเฉลี่ยรายข้อด้วย เพราะการจัดกลุ่มตัวชี้วัดย่อยของปีล่าสุดยังเป็นฉบับร่าง",
+    ),
+    (
+        "",
+        "หลักฐาน: สำหรับข้อที่ มี ลิงก์แรกคือ URL ที่ควรกรอกในระบบ ITAS; ลิงก์จาก = หน้าที่มีลิงก์ไปยังเอกสารนั้น",
+    ),
+    (
+        "",
+        "ผลนี้เป็นการตรวจเบื้องต้นด้วยโปรแกรม ผลการประเมินจริงขึ้นกับผู้ประเมินของสำนักงาน ป.ป.ช.",
+    ),
+]
 
 
 def _legend() -> str:
-    return (
-        '<section id="legend"><h2>วิธีอ่านรายงาน</h2><ul>'
-        f"<li>{_badge('present')} พบข้อมูลบนเว็บไซต์หลักครบทุกองค์ประกอบ และเป็นของปีที่ถูกต้อง</li>"
-        f"<li>{_badge('absent')} ไม่พบข้อมูล หรือพบแต่ผิดปี ขาดองค์ประกอบ หรือลิงก์เปิดไม่ได้ "
-        "ดูคอลัมน์ สิ่งที่ต้องแก้</li>"
-        f"<li>{_badge('uncertain')} ข้อมูลอยู่นอกเว็บไซต์หลัก (เช่น Google Drive, Facebook) "
-        "ต้องเข้าสู่ระบบ เปิดไม่ได้ชั่วคราว หรือไม่ระบุปี ต้องตรวจด้วยตนเอง "
-        "ผู้ประเมินมักไม่นับข้อมูลนอกเว็บไซต์หลัก</li>"
-        "<li>คะแนนรายข้อ 100 หรือ 0; ตัวชี้วัดย่อย = ค่าเฉลี่ยของข้อ; ตัวชี้วัด = ค่าเฉลี่ยของตัวชี้วัดย่อย; "
-        "OIT = ค่าเฉลี่ยของตัวชี้วัดที่ 9 และ 10 และแสดงค่าเฉลี่ยรายข้อด้วย "
-        "เพราะการจัดกลุ่มตัวชี้วัดย่อยของปีล่าสุดยังเป็นฉบับร่าง</li>"
-        "<li>หลักฐาน: ลิงก์แรกคือ URL ที่ควรกรอกในระบบ ITAS; "
-        "ลิงก์จาก = หน้าที่มีลิงก์ไปยังเอกสารนั้น</li>"
-        "<li>ผลนี้เป็นการตรวจเบื้องต้นด้วยโปรแกรม ผลการประเมินจริงขึ้นกับผู้ประเมินของสำนักงาน ป.ป.ช.</li>"
-        "</ul></section>"
+    rows = "".join(
+        f"<li>{_badge(status) + ' ' if status else ''}{_e(text)}</li>" for status, text in LEGEND
     )
+    return f'<section id="legend"><h2>วิธีอ่านรายงาน</h2><ul>{rows}</ul></section>'
 
 
 def render_html(result: dict, previous: dict | None = None) -> str:

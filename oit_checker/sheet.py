@@ -141,7 +141,7 @@ def _where(result: dict, item: dict) -> str:
 
 
 def explanation(result: dict, item: dict, labels: RuleLabels | None = None) -> str:
-    """Short Thai: where the data is (present), why to check (uncertain), what to publish (absent)."""
+    """Short Thai: where the data is (present), why to check (uncertain), what to publish."""
     labels = labels or RuleLabels()
     status = item["status"]
     if status == "present" and item["evidence"]:
@@ -199,7 +199,8 @@ def _score_rows(result: dict, labels: RuleLabels) -> list[tuple[str, str, float 
     for iid, value in scores["indicators"].items():
         rows.append((f"ตัวชี้วัดที่ {iid}", labels.indicators.get(iid, ""), value))
     rows.append(("OIT", "คะแนนแบบวัดการเปิดเผยข้อมูลสาธารณะ", scores["oit"]))
-    rows.append(("ค่าเฉลี่ยรายข้อ", "ค่าเฉลี่ยของทุกข้อ (ข้อละ 100 หรือ 0)", scores["item_average"]))
+    average = scores["item_average"]
+    rows.append(("ค่าเฉลี่ยรายข้อ", "ค่าเฉลี่ยของทุกข้อ (ข้อละ 100 หรือ 0)", average))
     ita = scores.get("ita")
     if ita:
         rows.append(("ITA รวม", ita.get("rating", ""), ita["total"]))
@@ -232,6 +233,7 @@ def write_xlsx(result: dict, path: Path) -> None:
     summary.append(["ระดับ", "ชื่อ", "คะแนน"])
     for row in _score_rows(result, labels):
         summary.append(list(row))
+        summary.cell(summary.max_row, 3).number_format = "0.00"
     summary.append([])
     for key, value in (
         ("เว็บไซต์", result["site"]),

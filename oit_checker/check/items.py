@@ -26,6 +26,7 @@ from oit_checker.thai import normalize
 # How a candidate ends, best first; the item takes the best outcome of its candidates.
 OUTCOME_RANK = {"pass": 0, "uncertain": 1, "fail": 2, "broken": 3, "placeholder": 4}
 EXCERPT_CHARS = 160
+HUB_MIN_FIT = 0.3  # share of a link's naming text that is an item name, for a hub row
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Candidate:
     via: str = ""  # page whose link named the item
     link: Link | None = None
     naming: str = ""  # text | context | label | title
+    fit: float = 0.0  # share of the naming text that is the item's name
     outcome: str = ""
     reason: str = ""
     found: list[str] = field(default_factory=list)
@@ -82,16 +84,17 @@ class ItemChecker:
         by_item: dict[str, list[tuple[str, Link, Naming]]] = {}
         for page in self.site.html_pages():
             for link in page.links:
-                naming = self.namer.name_link(link)
-                if naming:
+                for naming in self.namer.name_link(link):
                     by_item.setdefault(naming.item_id, []).append((page.url, link, naming))
         return by_item
 
     def _find_hubs(self) -> set[str]:
         count: dict[str, set[str]] = {}
         for item_id, rows in self._named_links.items():
-            for src, link, _naming in rows:
-                if not link.chrome:  # every page repeats the menu; only content makes a hub
+            for src, link, naming in rows:
+                # Every page repeats the menu, and a news list names items only in passing
+                # (low fit); a hub's rows are the items' names.
+                if not link.chrome and self.namer.fit_text(naming.alias) >= HUB_MIN_FIT:
                     count.setdefault(src, set()).add(item_id)
         return {src for src, ids in count.items() if len(ids) >= self.hub_min}
 
@@ -102,18 +105,31 @@ class ItemChecker:
             if not link.url:
                 placeholders.append(Candidate(url="", via=src, link=link, naming=naming.source))
                 continue
-            if link.url in self._hubs:
-                continue  # a hub leads to the evidence; its rows are the candidates
-            out.setdefault(
-                link.url, Candidate(url=link.url, via=src, link=link, naming=naming.source)
-            )
-        for page in self._unique_pages():
-            if page.url in self._hubs:
+            if not self.site.is_onsite(link.url) and not self._offsite_counts(src, link, naming):
                 continue
+            fit = self.namer.fit(item, naming.alias)
+            known = out.get(link.url)
+            if known is None or (_naming_rank(naming.source), -fit) < (
+                _naming_rank(known.naming),
+                -known.fit,
+            ):
+                out[link.url] = Candidate(
+                    url=link.url, via=src, link=link, naming=naming.source, fit=fit
+                )
+        for page in self._unique_pages():
             heads = [page.title, *page.headings[:1]]
-            if any(self.namer.name_text(h) == item.id for h in heads if h):
-                out.setdefault(page.url, Candidate(url=page.url, naming="title"))
+            if any(item.id in self.namer.names_in(h) for h in heads if h):
+                fit = max(self.namer.fit(item, h) for h in heads if h)
+                out.setdefault(page.url, Candidate(url=page.url, naming="title", fit=fit))
         return [*out.values(), *placeholders]
+
+    def _offsite_counts(self, src: str, link: Link, naming: Naming) -> bool:
+        """An off-site link makes an item uncertain only when it is offered as the item's
+        evidence (its own words, or a hub row) — not a map or video embedded in a page."""
+        if link.tag != "a":
+            return False
+        offered = src in self._hubs or self.namer.is_generic(link.text)  # "คลิกลิงค์ข้อมูล" in a row
+        return naming.source == "text" or (naming.source == "context" and offered)
 
     def _unique_pages(self) -> list[Page]:
         seen: set[int] = set()
@@ -167,23 +183,25 @@ class ItemChecker:
         for link, doc in self.site.documents_linked_from(page):
             if link.chrome:  # the site menu is on every page; it is not this page's content
                 continue
-            named = self.namer.name_link(link)
-            if named and named.item_id != item.id:
-                continue
-            if hub and not named:
+            if not self._belongs(item, link, hub):
                 continue
             if doc not in docs:
                 docs.append(doc)
         for link in page.links:
             if link.chrome:
                 continue
-            named = self.namer.name_link(link)
-            if named and named.item_id != item.id:
-                continue
-            if hub and not named:
+            if not self._belongs(item, link, hub):
                 continue
             texts.append(link.text)
         return Bundle(page, docs, texts)
+
+    def _belongs(self, item: Item, link: Link, hub: bool) -> bool:
+        """A link inside a candidate page belongs to the item's bundle unless it names only
+        other items; on a hub only the links that name the item belong."""
+        named = {n.item_id for n in self.namer.name_link(link)}
+        if named and item.id not in named:
+            return False
+        return bool(named) or not hub
 
     def _components(self, item: Item, cand: Candidate, bundle: Bundle) -> None:
         details = []
@@ -278,7 +296,9 @@ class ItemChecker:
             key=lambda c: (
                 OUTCOME_RANK[c.outcome],
                 len(c.missing),
+                c.url in self._hubs,  # a hub only leads to the evidence: cite the evidence
                 _naming_rank(c.naming),
+                -round(c.fit, 1),
                 _is_doc(c.url),
             )
         )
@@ -296,6 +316,8 @@ class ItemChecker:
             result.missing = [c.name for c in item.components]
             return result
         best = judged[0]
+        if best.outcome != "pass":
+            best = self._combine(item, judged) or best
         result.status = {"pass": "present", "uncertain": "uncertain"}.get(best.outcome, "absent")
         result.reason = best.reason
         result.evidence = best.evidence or (
@@ -306,6 +328,39 @@ class ItemChecker:
             [c.name for c in item.components] if best.outcome in ("broken", "placeholder") else []
         )
         return result
+
+    def _combine(self, item: Item, judged: list[Candidate]) -> Candidate | None:
+        """Merged items (structure + duties, declaration + culture activity, plan + progress)
+        often live on two pages. When no single candidate has every component, candidates of
+        the right period that together cover them all make the item present, each URL cited."""
+        pool = [
+            c
+            for c in judged
+            if c.outcome == "fail" and c.found and c.period is not None and c.period.ok
+        ]
+        needed = {c.name for c in item.components}
+        chosen: list[Candidate] = []
+        covered: set[str] = set()
+        while pool and covered != needed:
+            pick = max(pool, key=lambda c: len(set(c.found) - covered))
+            if not set(pick.found) - covered:
+                break
+            chosen.append(pick)
+            covered |= set(pick.found)
+            pool.remove(pick)
+        if covered != needed or len(chosen) < 2:
+            return None
+        labels = {c.name: c.label for c in item.components}
+        parts = [f"{c.url} ({', '.join(labels[n] for n in c.found)})" for c in chosen]
+        return Candidate(
+            url=chosen[0].url,
+            via=chosen[0].via,
+            naming=chosen[0].naming,
+            outcome="pass",
+            reason=f"พบ{item.title}ครบทุกองค์ประกอบจาก {len(chosen)} แหล่ง: " + "; ".join(parts),
+            found=[c.name for c in item.components],
+            evidence=[c.evidence[0] for c in chosen if c.evidence],
+        )
 
 
 def check_items(

@@ -50,44 +50,87 @@ class ItemNamer:
             for alias in item.aliases
             if len(alias) >= FUZZY_MIN_ALIAS
         ]
-        self.name_text = lru_cache(maxsize=200_000)(self._name_text)
+        self.names_in = lru_cache(maxsize=200_000)(self._names_in)
 
-    def _name_text(self, text: str) -> str | None:
-        """The id of the item this text names, or None."""
+    def _names_in(self, text: str) -> tuple[str, ...]:
+        """Every item this text names, most specific first.
+
+        Maximal munch: matches are taken longest first, and a shorter match that overlaps a
+        longer match of another item is dropped ("รายงานผลการดำเนินการป้องกันการทุจริต" names
+        O26, not O7 as well), while separate matches all count ("ประชุมประชาคม … ทบทวน
+        แผนพัฒนาท้องถิ่น" names both the participation item and the plan).
+        """
         flat = compact(text)
         if not flat:
-            return None
-        best: list[tuple[int, str]] = []
+            return ()
+        found: list[tuple[int, int, str]] = []  # (start, end, item id)
         for item in self.items:
             if any(ex and ex in flat for ex in item.exclude):
                 continue
-            length = max((len(a) for a in item.aliases if a and a in flat), default=0)
-            if length:
-                best.append((length, item.id))
-        # Typo'd labels ("ครงสร้างหน่วยงาน"): the whole alias must fit inside the text, or a
-        # short text ("ita") would match any alias that contains it.
+            for alias in item.aliases:
+                at = flat.find(alias) if alias else -1
+                while at >= 0:
+                    found.append((at, at + len(alias), item.id))
+                    at = flat.find(alias, at + 1)
+        if not found:
+            fuzzy = self._fuzzy(flat)
+            return (fuzzy,) if fuzzy else ()
+        found.sort(key=lambda m: (m[0] - m[1], m[0]))  # longest first
+        taken: list[tuple[int, int, str]] = []
+        for start, end, item_id in found:
+            clash = [t for t in taken if t[0] < end and start < t[1] and t[2] != item_id]
+            if not clash:
+                taken.append((start, end, item_id))
+            elif all((t[0], t[1]) == (start, end) for t in clash):
+                taken.append((start, end, item_id))  # same words, two items: resolve below
+        return self._resolve_ties(taken, text)
+
+    def _resolve_ties(self, taken: list[tuple[int, int, str]], text: str) -> tuple[str, ...]:
+        spans: dict[tuple[int, int], list[str]] = {}
+        for start, end, item_id in taken:
+            spans.setdefault((start, end), [])
+            if item_id not in spans[(start, end)]:
+                spans[(start, end)].append(item_id)
+        number = leading_number(text)
+        out: list[str] = []
+        for _span, ids in sorted(spans.items(), key=lambda kv: kv[0][0] - kv[0][1]):
+            if len(ids) > 1:  # ambiguous: only the label number may decide, else no candidate
+                ids = [i for i in ids if number and number in self._numbers(i)][:1]
+            out.extend(i for i in ids if i not in out)
+        return tuple(out)
+
+    def _fuzzy(self, flat: str) -> str | None:
+        """Typo'd labels ("ครงสร้างหน่วยงาน"). The whole alias must fit inside the text, or a
+        short text ("ita") would match any alias that contains it."""
         choices = [(a, i) for a, i in self._fuzzy_choices if len(a) <= len(flat)]
-        if not best and len(flat) <= FUZZY_MAX_TEXT and choices:
-            hit = process.extractOne(
-                flat,
-                [a for a, _ in choices],
-                scorer=fuzz.partial_ratio,
-                score_cutoff=self.fuzzy_cutoff,
-            )
-            if hit:
-                item_id = choices[hit[2]][1]
-                item = next(i for i in self.items if i.id == item_id)
-                if not any(ex and ex in flat for ex in item.exclude):
-                    return item_id
-        if not best:
+        if len(flat) > FUZZY_MAX_TEXT or not choices:
             return None
-        top = max(length for length, _ in best)
-        winners = [item_id for length, item_id in best if length == top]
-        if len(winners) > 1:
-            number = leading_number(text)
-            hinted = [w for w in winners if number and number in self._numbers(w)]
-            return hinted[0] if hinted else None  # ambiguous: better no candidate than a wrong one
-        return winners[0]
+        hit = process.extractOne(
+            flat, [a for a, _ in choices], scorer=fuzz.partial_ratio, score_cutoff=self.fuzzy_cutoff
+        )
+        if not hit:
+            return None
+        item_id = choices[hit[2]][1]
+        item = next(i for i in self.items if i.id == item_id)
+        return None if any(ex and ex in flat for ex in item.exclude) else item_id
+
+    def fit(self, item: Item, text: str) -> float:
+        """How much of the text is the item's name (1.0: the text is just the title). A menu
+        link "ข่าวประชาสัมพันธ์" fits the news item better than one news headline does."""
+        flat = compact(text)
+        longest = max((len(a) for a in item.aliases if a and a in flat), default=0)
+        return longest / len(flat) if flat else 0.0
+
+    def fit_text(self, text: str) -> float:
+        """fit() for whichever item the text names most specifically."""
+        item_id = self.name_text(text)
+        item = next((i for i in self.items if i.id == item_id), None)
+        return self.fit(item, text) if item else 0.0
+
+    def name_text(self, text: str) -> str | None:
+        """The item a text names most specifically, or None."""
+        names = self.names_in(text)
+        return names[0] if names else None
 
     def _numbers(self, item_id: str) -> tuple[str, ...]:
         return next(i.numbers for i in self.items if i.id == item_id)
@@ -96,18 +139,16 @@ class ItemNamer:
         flat = compact(text)
         return not flat or flat in self.generic or _looks_like_file_or_url(flat)
 
-    def name_link(self, link: Link) -> Naming | None:
-        """A link names an item by its own words, else by its row, else by the heading above it."""
+    def name_link(self, link: Link) -> list[Naming]:
+        """A link names items by its own words, else by its row, else by the heading above it."""
+        sources = [("context", link.context), ("label", link.label)]
         if not self.is_generic(link.text):
-            item_id = self.name_text(link.text)
-            if item_id:
-                return Naming(item_id, link.text, "text")
-        for source, text in (("context", link.context), ("label", link.label)):
-            if text:
-                item_id = self.name_text(text)
-                if item_id:
-                    return Naming(item_id, text, source)
-        return None
+            sources.insert(0, ("text", link.text))
+        for source, text in sources:
+            names = self.names_in(text) if text else ()
+            if names:
+                return [Naming(item_id, text, source) for item_id in names]
+        return []
 
     def is_hub_text(self, text: str) -> bool:
         flat = compact(text)

@@ -29,7 +29,12 @@ CHROME_SELECTORS = [
     "[class*=sidebar]",
     "[id*=sidebar]",
     "[class*=breadcrumb]",
+    "footer",
+    "[class*=footer]",
+    "[id*=footer]",
 ]
+# Elements that hold the page's own content: a chrome-looking wrapper around them is not chrome.
+CONTENT_SELECTORS = "h1, main, article, [role=main], #content, .content, .entry-content"
 LABEL_TAGS = frozenset(
     {
         "h1",
@@ -82,10 +87,9 @@ def parse_html(html: str, url: str, min_text_chars: int = 200) -> Page:
     headings = [h for h in headings if h]
     full_text = normalize(body.text(separator=" ")) if body else ""
     for node in body.css(",".join(CHROME_SELECTORS)) if body else []:
-        node.decompose()
-    main_text = normalize(body.text(separator=" ")) if body else ""
-    if len(main_text) < len(full_text) * 0.2:
-        main_text = full_text  # the "menu" class wrapped the whole page; keep everything
+        if not node.css_first(CONTENT_SELECTORS):  # a "menu" class that wraps the whole page
+            node.decompose()
+    main_text = normalize(" ".join([body.text(separator=" "), *_form_texts(body)])) if body else ""
 
     page = Page(
         url=url,
@@ -129,7 +133,7 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
         return links, images
     for node in root.traverse(include_text=False):
         tag = node.tag
-        if tag in LABEL_TAGS and not _inside(node, "a"):
+        if (tag in LABEL_TAGS and not _inside(node, "a")) or _is_toggle(node):
             text = normalize(node.text(separator=" "))
             if text and len(text) <= MAX_LABEL_CHARS:
                 label = text
@@ -201,10 +205,52 @@ def _context(node: LexborNode) -> str:
     ):
         parent = parent.parent
     if parent is None or parent.tag in ("body", "html"):
-        return ""
+        return _block_text(node)
     if parent.tag == "td" and parent.parent is not None and parent.parent.tag == "tr":
         parent = parent.parent
     return normalize(parent.text(separator=" "))[:MAX_CONTEXT_CHARS]
+
+
+def _block_text(node: LexborNode) -> str:
+    """For div-based rows (no tr/li/p): the smallest enclosing block that says more than the
+    link itself, unless that block is already a large part of the page."""
+    own = normalize(node.text(separator=" "))
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        text = normalize(parent.text(separator=" "))
+        if len(text) > len(own) + 3:
+            return text if len(text) <= MAX_CONTEXT_CHARS else ""
+        parent = parent.parent
+    return ""
+
+
+def _is_toggle(node: LexborNode) -> bool:
+    """A dead anchor or a collapse/accordion toggle acts as the heading of what follows it
+    (hospital ITA trees: "MOIT 9 …" on href="#!", the files below it icon-only)."""
+    attrs = node.attributes
+    if node.tag == "a" and DEAD_HREF.match((attrs.get("href") or "").strip()):
+        return True
+    return bool(
+        attrs.get("data-toggle") or attrs.get("data-bs-toggle") or attrs.get("aria-controls")
+    )
+
+
+def _form_texts(body: LexborNode) -> list[str]:
+    """What a visitor reads on a form but is not text: button captions and field hints. A
+    complaint form says "ส่งเรื่องร้องเรียน" only on its submit button."""
+    out = []
+    for form in body.css("form"):
+        if not form.css_first("textarea, input[type=text], input[type=email], input:not([type])"):
+            continue
+        for field in form.css("input, textarea, button"):
+            kind = (field.attributes.get("type") or "").lower()
+            for attr in ("value", "placeholder", "aria-label"):
+                if attr == "value" and field.tag == "input" and kind not in ("submit", "button"):
+                    continue
+                if field.attributes.get(attr):
+                    out.append(field.attributes[attr] or "")
+        out.append("แบบฟอร์มออนไลน์")  # the page holds a fillable form
+    return out
 
 
 def _card_text(node: LexborNode) -> str:
