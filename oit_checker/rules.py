@@ -37,6 +37,7 @@ class Component:
     min: int = 1  # distinct matches needed
     place: str = "text"  # where to look in the evidence bundle
     helper: str = ""  # named helper in checks/helpers.py when data is not enough
+    period: str = ""  # overrides the item's period for this component ("current" for a code)
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,9 @@ def _component(raw: Any, at: str, patterns: dict[str, str]) -> Component:
     helper = str(raw.get("helper", ""))
     if not (phrases or regexes or helper):
         raise RuleError(f"{at}: needs at least one of 'any', 'regex' or 'helper'")
+    period = str(raw.get("period", ""))
+    if period and period not in PERIOD_KINDS:
+        raise RuleError(f"{at}: field 'period': {period!r} is not one of {', '.join(PERIOD_KINDS)}")
     minimum = raw.get("min", 1)
     if not isinstance(minimum, int) or minimum < 1:
         raise RuleError(f"{at}: field 'min' must be a whole number ≥ 1")
@@ -233,6 +237,7 @@ def _component(raw: Any, at: str, patterns: dict[str, str]) -> Component:
         min=minimum,
         place=place,
         helper=helper,
+        period=period,
     )
 
 

@@ -292,6 +292,9 @@ class ItemChecker:
     # ---- the item ---------------------------------------------------------------------------
     def check(self, item: Item) -> ItemResult:
         judged = [self.judge_candidate(item, c) for c in self.candidates(item)]
+        # A link named only by the heading above it is a weak candidate: it may confirm the
+        # item, but it cannot make the item doubtful (an unopened admin link under "บุคลากร").
+        judged = [c for c in judged if not (c.naming == "label" and c.outcome == "uncertain")]
         judged.sort(
             key=lambda c: (
                 OUTCOME_RANK[c.outcome],
@@ -333,10 +336,14 @@ class ItemChecker:
         """Merged items (structure + duties, declaration + culture activity, plan + progress)
         often live on two pages. When no single candidate has every component, candidates of
         the right period that together cover them all make the item present, each URL cited."""
+        timeless = {c.name for c in item.components if (c.period or item.period) == "current"}
         pool = [
             c
             for c in judged
-            if c.outcome == "fail" and c.found and c.period is not None and c.period.ok
+            if c.outcome == "fail"
+            and c.found
+            and c.period is not None
+            and (c.period.ok or set(c.found) <= timeless)
         ]
         needed = {c.name for c in item.components}
         chosen: list[Candidate] = []

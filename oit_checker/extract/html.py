@@ -35,6 +35,7 @@ CHROME_SELECTORS = [
 ]
 # Elements that hold the page's own content: a chrome-looking wrapper around them is not chrome.
 CONTENT_SELECTORS = "h1, main, article, [role=main], #content, .content, .entry-content"
+SECTION_TAGS = frozenset({"h1", "h2", "h3", "summary"})
 LABEL_TAGS = frozenset(
     {
         "h1",
@@ -127,16 +128,21 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
     """Walk the document once, in order, remembering the last heading-like text seen."""
     links: list[Link] = []
     images: list[Image] = []
-    label = ""
+    label = ""  # the nearest row heading: strong, th, a dead "#!" anchor...
+    section = ""  # the nearest section heading: h1-h3, a collapse toggle, a <summary>
     root = tree.body or tree.root
     if root is None:
         return links, images
     for node in root.traverse(include_text=False):
         tag = node.tag
-        if (tag in LABEL_TAGS and not _inside(node, "a")) or _is_toggle(node):
+        is_section = tag in SECTION_TAGS or _is_section_toggle(node)
+        if is_section or (tag in LABEL_TAGS and not _inside(node, "a")) or _is_toggle(node):
             text = normalize(node.text(separator=" "))
             if text and len(text) <= MAX_LABEL_CHARS:
-                label = text
+                if is_section:
+                    section, label = text, ""
+                else:
+                    label = text
         if tag in LINK_ATTRS:
             raw = node.attributes.get(LINK_ATTRS[tag]) or ""
             links.append(
@@ -144,7 +150,7 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
                     url=_absolute(base, raw),
                     text=_link_text(node),
                     context=_context(node),
-                    label=label,
+                    label=_join_labels(label, section),
                     raw_href=raw,
                     tag=tag,
                     chrome=_in_chrome(node),
@@ -158,7 +164,7 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
                             url=_absolute(base, extra),
                             text=_link_text(node),
                             context=_context(node),
-                            label=label,
+                            label=_join_labels(label, section),
                             raw_href=extra,
                             tag=tag,
                         )
@@ -222,6 +228,19 @@ def _block_text(node: LexborNode) -> str:
             return text if len(text) <= MAX_CONTEXT_CHARS else ""
         parent = parent.parent
     return ""
+
+
+def _join_labels(label: str, section: str) -> str:
+    """Row heading first, then its section: "9.1 … | MOIT 9 …มีส่วนร่วม" lets the checker name
+    an item from the section when the row's own words do not."""
+    return f"{label} | {section}" if label and section and label != section else label or section
+
+
+def _is_section_toggle(node: LexborNode) -> bool:
+    attrs = node.attributes
+    return bool(
+        attrs.get("data-toggle") or attrs.get("data-bs-toggle") or attrs.get("aria-controls")
+    )
 
 
 def _is_toggle(node: LexborNode) -> bool:
