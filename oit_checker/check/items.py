@@ -26,6 +26,7 @@ from oit_checker.thai import normalize
 # How a candidate ends, best first; the item takes the best outcome of its candidates.
 OUTCOME_RANK = {"pass": 0, "uncertain": 1, "fail": 2, "broken": 3, "placeholder": 4}
 EXCERPT_CHARS = 160
+EMBED_PAGE_CHARS = 200  # a page this short around an off-site iframe is just a frame for it
 HUB_MIN_FIT = 0.3  # share of a link's naming text that is an item name, for a hub row
 
 
@@ -78,6 +79,9 @@ class ItemChecker:
         self._named_links = self._index_links()
         self._hubs = self._find_hubs()
         self._signal_cache: dict[int, list[YearSignal]] = {}
+        # Pages whose static HTML is an app shell and that were not rendered: what they would
+        # show is unknown, so nothing can be called absent on their account.
+        self._js_shells = [p.url for p in site.html_pages() if p.needs_js]
 
     # ---- candidates -------------------------------------------------------------------------
     def _index_links(self) -> dict[str, list[tuple[str, Link, Naming]]]:
@@ -265,6 +269,23 @@ class ItemChecker:
             cand.outcome = "uncertain"
             cand.reason = f"หน้า {cand.url} สร้างเนื้อหาด้วย JavaScript ตรวจด้วย --render always"
             return cand
+        embed = next(
+            (
+                link.url
+                for link in page.links
+                if link.tag in ("iframe", "embed", "object")
+                and link.url
+                and not link.chrome
+                and not self.site.is_onsite(link.url)
+            ),
+            "",
+        )
+        if cand.missing and embed and (not cand.found or len(page.text) < EMBED_PAGE_CHARS):
+            host = urlsplit(embed).hostname or embed
+            cand.outcome = "uncertain"
+            cand.reason = f"หน้า {cand.url} แสดงเนื้อหาที่ฝังมาจากนอกเว็บไซต์หลัก ({host}) ผู้ประเมินอาจไม่นับ"
+            cand.evidence.append(Evidence(embed, "external", "", cand.url))
+            return cand
         problems = []
         if period.state == "wrong-year":
             problems.append(f"เป็นปี {_years(period.seen)} ไม่ใช่ปีงบประมาณ {_years(period.targets)}")
@@ -315,8 +336,15 @@ class ItemChecker:
             candidates=[c.as_dict() for c in judged],
         )
         if not judged:
-            result.reason = f"ไม่พบ{item.title}บนเว็บไซต์ (ไม่มีลิงก์ หน้า หรือเอกสารที่ระบุหัวข้อนี้)"
             result.missing = [c.name for c in item.components]
+            if self._js_shells:
+                result.status = "uncertain"
+                result.reason = (
+                    f"ไม่พบ{item.title} แต่บางหน้าสร้างเนื้อหาด้วย JavaScript ซึ่งไม่ได้แสดงผล "
+                    f"(เช่น {self._js_shells[0]}) ตรวจซ้ำด้วย --render auto"
+                )
+            else:
+                result.reason = f"ไม่พบ{item.title}บนเว็บไซต์ (ไม่มีลิงก์ หน้า หรือเอกสารที่ระบุหัวข้อนี้)"
             return result
         best = judged[0]
         if best.outcome != "pass":
