@@ -5,6 +5,11 @@ page budget the pages that matter are fetched even when they sit deep. The crawl
 site (same host, ``www.`` ignored), obeys robots.txt and its Crawl-delay, seeds from sitemaps,
 bounds traps (calendars, ``?page=N``, session ids), and never parses HTML itself: ``links_of``
 does. Budgets (pages, bytes, seconds) stop scheduling; requests in flight are let finish.
+
+Pages built by JavaScript are rendered in Chromium (``render="auto"``: when the static HTML looks
+incomplete, or a page of the same URL pattern needed it before) and the rendered DOM replaces the
+static text, so menus and accordions built by scripts yield their links. Politeness: robots
+Crawl-delay and an optional request rate per host, whichever is stricter.
 """
 
 from __future__ import annotations
@@ -28,6 +33,15 @@ import httpx
 
 from oit_checker.fetch import FetchOptions, fetch, kind_from_extension, make_client
 from oit_checker.models import DOCUMENT_KINDS, Fetched, Link
+from oit_checker.render import (
+    Renderer,
+    RenderOptions,
+    chromium_available,
+    js_signals,
+    needed_rendering,
+    url_pattern,
+    visible_text_chars,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +82,8 @@ SITEMAP_INDEX_RE = re.compile(rb"<(?:[\w.-]+:)?sitemapindex[\s>]", re.I)
 PACING_PAST_BUDGET = "not fetched: the crawl delay would pass the time budget"
 # A Crawl-delay above this is treated as this (seconds): the time budget bounds the rest.
 MAX_CRAWL_DELAY = 60.0
+RENDER_MODES = ("never", "auto", "always")
+NO_CHROMIUM_NOTE = "JavaScript rendering unavailable: chromium not found at /usr/bin/chromium"
 
 
 @dataclass
@@ -83,7 +99,19 @@ class CrawlOptions:
     # archives are skipped by default.
     fetch_kinds: frozenset[str] = frozenset({"html", "pdf", "docx", "doc", "xlsx", "xls"})
     max_query_variants: int = 30  # per path: distinct query strings (calendar traps, ?page=N)
+    # Links ranked this high by the caller's priority (they name an OIT item) are never cut as
+    # query variants (EWT sites serve hundreds of files as ewt_dl_link.php?nid=N), and may be
+    # of the wanted_kinds (an infographic PNG offered as an item's evidence).
+    wanted_priority: float = 100.0
+    wanted_kinds: frozenset[str] = frozenset({"image"})
     fetch: FetchOptions = field(default_factory=FetchOptions)
+    # JavaScript rendering of HTML pages: "never", "auto" (pages whose static HTML looks
+    # incomplete, and pages of a URL pattern that needed it before) or "always".
+    render: str = "never"
+    render_options: RenderOptions = field(default_factory=RenderOptions)
+    # Most requests per second to one host (None: no limit besides robots' Crawl-delay; the
+    # stricter of the two applies).
+    rate: float | None = None
 
 
 @dataclass
@@ -98,6 +126,11 @@ class CrawlStats:
     stopped_by: str = ""  # "" | "max_pages" | "max_bytes" | "max_seconds"
     robots_crawl_delay: float | None = None
     site: str = ""  # the site's root URL; another host's when the start URL redirected there
+    rendered: int = 0  # pages whose text is the DOM after JavaScript
+    # Pages whose static HTML looked JavaScript-built but were not rendered (render="never",
+    # no Chromium, or the render failed): their links may be missing.
+    render_needed_not_done: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # English, for the log and the report
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,7 +291,11 @@ class Crawler:
         on_fetched: Callable[[Fetched], Awaitable[None] | None] | None = None,
         seen: Iterable[str] = (),
         conditional: Callable[[str], dict[str, str] | None] | None = None,
+        renderer: Renderer | None = None,
+        render_memory: dict[str, bool] | None = None,
     ) -> None:
+        if options.render not in RENDER_MODES:
+            raise ValueError(f"render must be one of {RENDER_MODES}, not {options.render!r}")
         self.start_url = normalize_url(start_url)
         self.options = options
         self.links_of = links_of
@@ -282,6 +319,15 @@ class Crawler:
         self._started = 0  # fetches begun, counted against max_pages
         self._t0 = time.monotonic()
         self._client: httpx.AsyncClient | None = None
+        # URL pattern (see render.url_pattern) -> rendering showed more than the static HTML.
+        # The caller may seed it from an earlier crawl of the site and persist it afterwards.
+        self.render_memory: dict[str, bool] = render_memory if render_memory is not None else {}
+        self.rendered: set[str] = set()  # URLs whose text is the rendered DOM
+        self._renderer = renderer
+        self._owns_renderer = False
+        self._render_broken = False
+        if renderer is not None:
+            renderer.site_hosts.update(key[0] for key in self._site_keys)
 
     # -- public --------------------------------------------------------------------------------
 
@@ -302,11 +348,16 @@ class Crawler:
 
     async def run(self) -> CrawlStats:
         self._t0 = time.monotonic()
+        self._start_renderer()
         try:
             async with make_client(self.options.fetch) as client:
                 self._client = client
                 await self._crawl()
         finally:
+            if self._owns_renderer and self._renderer is not None:
+                await self._renderer.close()
+                self._renderer = None
+                self._owns_renderer = False
             self.stats.seconds = time.monotonic() - self._t0
             self.stats.skipped = {k: n for k, n in sorted(self.stats.skipped.items()) if n}
         return self.stats
@@ -358,14 +409,16 @@ class Crawler:
             self._too_deep.discard(url)
             self.stats.skipped["depth"] -= 1
         self._known.add(url)
+        score = self.priority(link, depth)
+        wanted = score >= self.options.wanted_priority  # the caller says: this names an item
         guessed = kind_from_extension(url)
-        if guessed is not None and guessed not in self.options.fetch_kinds:
+        unwanted_kind = guessed is not None and guessed not in self.options.fetch_kinds
+        if unwanted_kind and not (wanted and guessed in self.options.wanted_kinds):
             self._skip("kind")
             return
-        if self._is_trap(url):
+        if not wanted and self._is_trap(url):
             self._skip("trap")
             return
-        score = self.priority(link, depth)
         self._best[url] = score
         heapq.heappush(self._frontier, (-score, depth, next(self._counter), url, link))
 
@@ -488,12 +541,20 @@ class Crawler:
             self._pace_locks[host] = asyncio.Lock()
         return self._host_slots[host]
 
-    async def _pace(self, host: str) -> bool:
-        """Wait for the host's Crawl-delay; False when the wait would pass the time budget."""
+    def _interval(self, host: str) -> float:
+        """Seconds between requests to ``host``: robots' Crawl-delay or our rate, the stricter."""
         robots = self._robots.get(host)
-        delay = robots.delay if robots else None
+        delay = robots.delay if robots and robots.delay else 0.0
+        if self.options.rate and self.options.rate > 0:
+            delay = max(delay, 1.0 / self.options.rate)
+        return delay
+
+    async def _pace(self, host: str) -> bool:
+        """Wait for the host's request interval; False when the wait would pass the time budget."""
+        delay = self._interval(host)
         if not delay:
             return True
+        self._slot(host)  # creates the host's pace lock
         async with self._pace_locks[host]:
             wait = self._next_request_at.get(host, 0.0) - time.monotonic()
             if wait > 0:
@@ -516,7 +577,8 @@ class Crawler:
         return fetched
 
     async def _visit(self, url: str, depth: int) -> Fetched | None:
-        """Fetch one resource, report it, and queue its links. Never raises."""
+        """Fetch one resource (rendering it when needed), report it, queue its links. Never
+        raises."""
         try:
             fetched = await self._fetch_raw(url, depth, use_cache=True)
         except Exception as exc:  # fetch() never raises; this guards against bugs
@@ -526,6 +588,12 @@ class Crawler:
             self._started -= 1
             self._skip("budget")
             return None
+        frames: list[Fetched] = []
+        try:
+            frames = await self._maybe_render(fetched)
+        except Exception as exc:  # rendering is a bonus: the static page is still reported
+            log.exception("rendering %s failed", url)
+            self.stats.notes.append(f"rendering {url} failed: internal error: {exc}")
         final = normalize_url(fetched.final_url or url)
         self._done.add(final)
         if url == self.start_url and 0 < fetched.status < 400 and fetched.redirects:
@@ -544,6 +612,14 @@ class Crawler:
             )
         if fetched.redirects and fetched.final_url and not self._in_scope(final):
             self._offsite.setdefault(final, Link(url=final, text="", raw_href=url))
+        await self._report(fetched, final, depth)
+        for frame in frames:
+            self.stats.pages += 1
+            await self._report(frame, frame.url, depth + 1)
+        return fetched
+
+    async def _report(self, fetched: Fetched, final: str, depth: int) -> None:
+        """Hand a resource to ``on_fetched`` and queue its links (on-site HTML only)."""
         try:
             if self.on_fetched is not None:
                 result = self.on_fetched(fetched)
@@ -554,18 +630,102 @@ class Crawler:
                 for link in self.links_of(fetched) or []:
                     self._consider(link, depth + 1)
         except Exception as exc:
-            log.exception("handling %s failed", url)
+            log.exception("handling %s failed", fetched.url)
             self.stats.errors.append(
-                {"url": url, "status": fetched.status, "error": f"internal error: {exc}"}
+                {"url": fetched.url, "status": fetched.status, "error": f"internal error: {exc}"}
             )
-        return fetched
 
     def _adopt(self, final: str) -> None:
         """The start URL redirected: its target's host is the site (the old one stays in scope)."""
         if not self._in_scope(final):
             log.info("start URL moved to another host: %s -> %s", self.start_url, final)
             self._site_keys.add(_site_key(final))
+            if self._renderer is not None:
+                self._renderer.site_hosts.add(_site_key(final)[0])
         self.stats.site = _root(final)
+
+    # -- JavaScript rendering ------------------------------------------------------------------
+
+    def _start_renderer(self) -> None:
+        """Make a renderer for "auto"/"always" unless the caller gave one; without Chromium the
+        crawl goes on with static HTML and says so."""
+        if self.options.render == "never" or self._renderer is not None:
+            return
+        if not chromium_available():
+            self._render_broken = True
+            self.stats.notes.append(NO_CHROMIUM_NOTE)
+            return
+        hosts = {key[0] for key in self._site_keys}
+        self._renderer = Renderer(hosts, self.options.render_options)
+        self._owns_renderer = True
+
+    async def _maybe_render(self, fetched: Fetched) -> list[Fetched]:
+        """Replace ``fetched.text`` by the rendered DOM when rendering is due; return the page's
+        on-site frames as extra HTML records. A failed render leaves the static text."""
+        if fetched.kind != "html" or not fetched.ok or not fetched.text:
+            return []
+        page_url = normalize_url(fetched.final_url or fetched.url)
+        if not self._in_scope(page_url):
+            return []
+        pattern = url_pattern(page_url)
+        remembered = self.render_memory.get(pattern, False)
+        mode = self.options.render
+        looks = mode == "always" or remembered
+        if not looks:
+            signals = js_signals(fetched.text, visible_text_chars(fetched.text))
+            # A short page alone is weak evidence: once a page of this pattern was rendered
+            # for nothing, its short siblings are not rendered again.
+            weak = signals == ["little-text"] and self.render_memory.get(pattern) is False
+            looks = bool(signals) and not weak
+        if not looks:
+            return []
+        if mode == "never" or self._renderer is None or self._render_broken:
+            self.stats.render_needed_not_done.append(fetched.url)
+            return []
+        if not await self._pace(_host(page_url)):
+            self.stats.render_needed_not_done.append(fetched.url)
+            return []
+        result = await self._renderer.render(page_url)
+        rendered_url = normalize_url(result.final_url or page_url)
+        if not result.ok or not self._in_scope(rendered_url):
+            if result.error:
+                why = result.error
+            elif not result.ok:
+                why = f"HTTP {result.status}" if result.status else "empty DOM"
+            else:
+                why = f"a script moved it off the site, to {rendered_url}"
+            if result.error.startswith("chromium could not start"):
+                self._render_broken = True
+            self.stats.notes.append(f"could not render {page_url}: {why}")
+            self.stats.render_needed_not_done.append(fetched.url)
+            return []
+        self.render_memory[pattern] = remembered or needed_rendering(fetched.text, result.html)
+        fetched.text = result.html
+        if rendered_url != page_url:  # a script moved the page (location.href = ...)
+            fetched.redirects = [*fetched.redirects, page_url]
+            fetched.final_url = rendered_url
+        self.rendered.add(fetched.url)
+        self.stats.rendered += 1
+        frames = []
+        for frame_url, frame_html in result.frames:
+            url = normalize_url(frame_url)
+            if not self._in_scope(url) or url in self._done or url == rendered_url:
+                continue
+            self._done.add(url)
+            self._known.add(url)
+            self.rendered.add(url)
+            frames.append(
+                Fetched(
+                    url=url,
+                    final_url=url,
+                    status=200,
+                    kind="html",
+                    content_type="text/html",
+                    text=frame_html,
+                    depth=fetched.depth + 1,
+                )
+            )
+        return frames
 
     async def _crawl(self) -> None:
         # The start decides the site, so it is fetched even when stored (validators make it cheap).

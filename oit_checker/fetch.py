@@ -43,6 +43,15 @@ class FetchOptions:
     max_redirects: int = 10
     backoff: float = 0.5  # first retry waits this long, then twice as long each time
     extra_headers: dict[str, str] = field(default_factory=dict)
+    # Who runs the audit (an e-mail or URL), appended to the User-Agent as "(+contact)" so a
+    # web officer who sees the crawler in the logs can reach its operator.
+    contact: str = ""
+
+    @property
+    def user_agent_header(self) -> str:
+        """The User-Agent sent: ``user_agent`` plus the contact, when given."""
+        contact = " ".join(self.contact.split())
+        return f"{self.user_agent} (+{contact})" if contact else self.user_agent
 
 
 def make_client(options: FetchOptions) -> httpx.AsyncClient:
@@ -52,7 +61,7 @@ def make_client(options: FetchOptions) -> httpx.AsyncClient:
     decoded size (httpx would inflate a whole network chunk at once).
     """
     headers = {
-        "User-Agent": options.user_agent,
+        "User-Agent": options.user_agent_header,
         "Accept": "text/html,application/xhtml+xml,application/pdf,*/*;q=0.8",
         "Accept-Language": "th,en;q=0.7",
         "Accept-Encoding": "gzip, deflate",

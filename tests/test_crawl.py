@@ -223,6 +223,9 @@ class _HostileHandler(BaseHTTPRequestHandler):
             elif route == "/":
                 body = page("/hang", "/loop-a", "/big", "/bomb", "/always429", "/missing", "/ok")
                 self._send(200, body.encode(), {"Content-Type": "text/html"})
+            elif route == "/ua":  # echoes the User-Agent, to check what the crawler announces
+                agent = self.headers.get("User-Agent", "")
+                self._send(200, agent.encode(), {"Content-Type": "text/plain; charset=utf-8"})
             elif route == "/ok":
                 self._send(200, b"<html>fine</html>", {"Content-Type": "text/html"})
             else:
@@ -804,3 +807,36 @@ async def test_resume_skips_stored_urls_and_uses_validators(site: tuple[SiteServ
     await crawler.run()
     assert [f.status for f in second.fetched] == [304, 304]
     assert [e[1:] for e in server.log.entries] == [("/", 304, True), ("/b.html", 304, True)]
+
+
+# ---------------------------------------------------------------------------------------------
+# politeness
+
+
+async def test_rate_limit_spaces_requests_and_the_stricter_of_rate_and_crawl_delay_wins(
+    site: tuple[SiteServer, Path],
+) -> None:
+    server, root = site
+    write(
+        root,
+        {
+            "robots.txt": "User-agent: *\nCrawl-delay: 0.05\n",
+            "index.html": page("p1.html", "p2.html", "p3.html", "p4.html"),
+            **{f"p{i}.html": page(body=str(i)) for i in range(1, 5)},
+        },
+    )
+    recorder = Recorder()
+    opts = options(respect_robots=True, rate=4.0, per_host_concurrency=4)
+    stats = await Crawler(server.url, opts, links_of, flat, recorder).run()
+    assert stats.robots_crawl_delay == 0.05
+    assert sorted(recorder.paths()) == ["/", "/p1.html", "/p2.html", "/p3.html", "/p4.html"]
+    gaps = [b - a for a, b in zip(recorder.times[1:], recorder.times[2:], strict=False)]
+    assert len(gaps) == 3 and min(gaps) >= 0.2  # 4 requests per second, not 20
+
+
+async def test_user_agent_names_the_contact(hostile: Hostile) -> None:
+    plain = await get(hostile.url + "ua")
+    assert plain.text == FAST.user_agent
+    with_contact = FetchOptions(timeout=1.0, contact="webmaster@example.go.th")
+    fetched = await get(hostile.url + "ua", with_contact)
+    assert fetched.text == f"{FAST.user_agent} (+webmaster@example.go.th)"
