@@ -3,13 +3,21 @@
 The crawler fetches; each resource is stored as it arrives and extracted (documents in a worker
 thread, since OCR blocks); the checker then reads the site index. Exit codes follow the JSON
 contract: 0 every item present, 1 some item absent or uncertain, 3 the site could not be crawled.
+
+Nightly re-audits are incremental: every URL is asked for with the validators of its last good
+fetch, and a 304 (or the same bytes again) brings back the Page extracted then, so an unchanged
+site costs one conditional request per URL and no parsing or OCR. ``resume`` continues a run that
+was interrupted or killed, under the same run id, without fetching what it already stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import importlib
 import re
 import time
 from collections.abc import Callable
@@ -20,16 +28,28 @@ from urllib.parse import urlsplit
 from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
 from oit_checker.check.site import FetchInfo, SiteData
-from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats, normalize_url
+from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats, normalize_url, same_site
 from oit_checker.extract.documents import OcrOptions, extract_document
 from oit_checker.extract.html import parse_html
 from oit_checker.models import DOCUMENT_KINDS, Fetched, ItemResult, Link, Page
 from oit_checker.rules import RuleSet
 from oit_checker.score import Scores, score
-from oit_checker.store import Store
+from oit_checker.store import CachedResource, Store, page_key, sha256
 
 EXIT_ALL_PRESENT, EXIT_SOME_MISSING, EXIT_USAGE, EXIT_UNCRAWLABLE = 0, 1, 2, 3
 DOC_EXTENSIONS = re.compile(r"\.(pdf|docx?|xlsx?)$", re.I)
+# The code whose output a cached Page is: when any of it changes, cached Pages are made again
+# (their key holds a hash of these modules' source).
+EXTRACTOR_MODULES = (
+    "oit_checker.extract.html",
+    "oit_checker.extract.documents",
+    "oit_checker.thai",
+    "oit_checker.models",
+    "oit_checker.fetch",  # decodes HTML (a revalidated page is never decoded again)
+)
+# Extraction notes of a Page cut short by something passing (OCR time budget, a missing
+# tesseract, a hung antiword): such a Page is used for this run but not cached.
+PASSING_TROUBLE_NOTES = ("ocr stopped", "ocr skipped", "doc unreadable: antiword timed out")
 
 Progress = Callable[[str, int, int], None]  # (message, fetched so far, page budget)
 
@@ -45,11 +65,18 @@ class AuditError(Exception):
 @dataclass
 class AuditOptions:
     as_of: dt.date = field(default_factory=dt.date.today)
-    crawl: CrawlOptions = field(default_factory=CrawlOptions)
+    # Render JavaScript-built pages when the static HTML is evidently an app shell.
+    crawl: CrawlOptions = field(default_factory=lambda: CrawlOptions(render="auto"))
     ocr: OcrOptions = field(default_factory=OcrOptions)
     iit: float | None = None
     eit1: float | None = None
     eit2: float | None = None
+    # Ignore the HTTP cache: no conditional requests, every resource extracted again (the cache
+    # is still refreshed for the next audit).
+    fresh: bool = False
+    # Continue the newest run of the site and rule year when it is incomplete (or "running" in a
+    # process that died), under its run id and audit date, without fetching what it stored.
+    resume: bool = False
 
 
 @dataclass
@@ -110,7 +137,7 @@ def make_priority(namer: ItemNamer) -> Callable[[Link, int], float]:
 
     def priority(link: Link, depth: int) -> float:
         value = 0.0
-        if namer.name_link(link):
+        if namer.name_link(link):  # names at least one item
             value += 100
         if namer.is_hub_text(f"{link.text} {link.context} {urlsplit(link.url).path}"):
             value += 60
@@ -121,57 +148,193 @@ def make_priority(namer: ItemNamer) -> Callable[[Link, int], float]:
     return priority
 
 
+@functools.cache
+def extractor_version() -> str:
+    """A hash of the extraction code (EXTRACTOR_MODULES)."""
+    digest = hashlib.sha256()
+    for name in EXTRACTOR_MODULES:
+        source = importlib.import_module(name).__file__
+        digest.update(Path(source).read_bytes() if source else name.encode())
+    return digest.hexdigest()[:16]
+
+
+def _extractable(kind: str) -> bool:
+    return kind == "html" or kind in DOCUMENT_KINDS
+
+
 class _Collector:
-    """Receives each fetched resource: stores it, extracts it, adds it to the site index."""
+    """Receives each fetched resource: stores it, extracts it (or takes its Page from the
+    cache), adds it to the site index."""
 
     def __init__(
         self,
         site: SiteData,
         store: Store,
         run_id: int,
-        ocr: OcrOptions,
+        site_id: int,
+        options: AuditOptions,
         progress: Progress | None,
         budget: int,
     ) -> None:
-        self.site, self.store, self.run_id, self.ocr = site, store, run_id, ocr
+        self.site, self.store, self.run_id, self.site_id = site, store, run_id, site_id
+        self.ocr, self.fresh = options.ocr, options.fresh
+        self.render_mode = str(getattr(options.crawl, "render", ""))
         self.progress, self.budget = progress, budget
         self.count = 0
-        self.start_failure: Fetched | None = None
+        self.cache: dict[str, CachedResource] = store.http_cache(site_id)
+        self.counters = dict.fromkeys(("revalidated", "unchanged", "changed", "new"), 0)
+        self.extracted = 0
+        # Resume: links of the pages stored before, queued once the start URL settled the site.
+        self.crawler: Crawler | None = None
+        self.start_url = site.start_url
+        self.requeue: list[tuple[list[Link], int]] = []
+        self.restored: set[str] = set()  # URLs put back from the stored run
+
+    def profile(self, kind: str) -> str:
+        """What a Page of this kind depends on besides its bytes and URL."""
+        if kind == "html":
+            return f"{extractor_version()}:html:{self.render_mode}"
+        ocr = self.ocr
+        ocr_part = f"{ocr.method()}:{ocr.max_pages}" if ocr.enabled else "no-ocr"
+        return f"{extractor_version()}:{kind}:{ocr_part}"
+
+    def _usable(self, cached: CachedResource) -> bool:
+        """A 304 for this URL can be answered: its Page is stored for today's extractor."""
+        if not _extractable(cached.kind):
+            return True
+        base = cached.final_url or cached.url
+        content = cached.content_sha256 or cached.sha256
+        return cached.page_key == page_key(content, base, self.profile(cached.kind))
+
+    def conditional(self, url: str) -> dict[str, str] | None:
+        """Validators for the crawler's conditional request, when a 304 could be answered.
+        Never for a page whose text came from JavaScript: the validators of its HTML shell
+        say nothing about the data its scripts load."""
+        cached = self.cache.get(url)
+        if cached is None or cached.rendered or not (cached.etag or cached.last_modified):
+            return None
+        return cached.validators() if self._usable(cached) else None
 
     async def on_fetched(self, fetched: Fetched) -> None:
-        self.count += 1
-        self.store.add_resource(self.run_id, fetched)
-        page: Page | None = None
-        if fetched.ok:
-            if fetched.kind == "html":
-                page = parse_html(fetched.text, fetched.final_url or fetched.url)
-            elif fetched.kind in DOCUMENT_KINDS:
-                page = await asyncio.to_thread(
-                    extract_document,
-                    fetched.final_url or fetched.url,
-                    fetched.kind,
-                    fetched.body,
-                    self.ocr,
-                    self.store,
-                )
-            if page is not None:
-                page.url = fetched.url
-        self.site.add(
-            FetchInfo(
-                fetched.url,
-                fetched.final_url or fetched.url,
-                fetched.status,
-                fetched.kind,
-                fetched.error,
-            ),
-            page,
-        )
+        if fetched.url not in self.restored:  # the start URL of a resumed run comes again
+            self.count += 1
+        cached = None if self.fresh else self.cache.get(fetched.url)
+        if fetched.status == 304 and cached is not None and self._usable(cached):
+            await self._revalidated(fetched, cached)
+        elif fetched.ok:
+            await self._downloaded(fetched)
+        else:
+            self.store.record_fetch(self.run_id, self.site_id, fetched)
+            self._index(fetched, fetched.status, fetched.kind, None)
+        if fetched.url == self.start_url and self.requeue and self.crawler is not None:
+            for links, depth in self.requeue:
+                self.crawler.add_links(links, depth)
+            self.requeue.clear()
         if self.progress:
             self.progress(fetched.url, self.count, self.budget)
+
+    async def _revalidated(self, fetched: Fetched, cached: CachedResource) -> None:
+        """HTTP 304: the stored copy stands; its Page is used as it was extracted."""
+        self.counters["revalidated"] += 1
+        # A 304 has no body to classify; the crawler follows its links only if it is "html".
+        fetched.kind = cached.kind  # type: ignore[assignment]
+        page = self.store.page(cached.page_key, fetched.url)
+        self.store.record_fetch(
+            self.run_id, self.site_id, fetched, cached=cached, cache="revalidated"
+        )
+        self._index(fetched, cached.status, cached.kind, page)
+
+    async def _downloaded(self, fetched: Fetched) -> None:
+        """A full body: reuse the Page of the same content at the same address, else extract.
+
+        For HTML the content is the text as parsed (decoded, or the DOM after JavaScript, which
+        the body's hash would not show), for documents the bytes."""
+        rendered = fetched.url in getattr(self.crawler, "rendered", ())
+        if fetched.kind == "html":
+            content_sha = sha256(fetched.text.encode("utf-8", "surrogatepass"))
+        else:
+            content_sha = sha256(fetched.body)
+        previous = self.cache.get(fetched.url)  # compared even when fresh: what changed
+        if previous is None:
+            outcome = "new"
+        else:
+            before = previous.content_sha256 or previous.sha256
+            outcome = "unchanged" if before == content_sha else "changed"
+        self.counters[outcome] += 1
+        page: Page | None = None
+        profile = self.profile(fetched.kind)
+        if _extractable(fetched.kind):
+            if not self.fresh:
+                base = fetched.final_url or fetched.url
+                page = self.store.page(page_key(content_sha, base, profile), fetched.url)
+            if page is None:
+                page = await self._extract(fetched)
+        keep = page is None or not any(n.startswith(PASSING_TROUBLE_NOTES) for n in page.notes)
+        self.store.record_fetch(
+            self.run_id,
+            self.site_id,
+            fetched,
+            page=page,
+            page_profile=profile,
+            content_sha=content_sha,
+            rendered=rendered,
+            keep_page=keep,
+            cache=outcome,
+        )
+        self._index(fetched, fetched.status, fetched.kind, page)
+
+    async def _extract(self, fetched: Fetched) -> Page | None:
+        page: Page | None = None
+        if fetched.kind == "html":
+            page = parse_html(fetched.text, fetched.final_url or fetched.url)
+        elif fetched.kind in DOCUMENT_KINDS:
+            page = await asyncio.to_thread(
+                extract_document,
+                fetched.final_url or fetched.url,
+                fetched.kind,
+                fetched.body,
+                self.ocr,
+                self.store,
+            )
+        if page is not None:
+            self.extracted += 1
+            page.url = fetched.url
+        return page
+
+    def _index(self, fetched: Fetched, status: int, kind: str, page: Page | None) -> None:
+        final = fetched.final_url or fetched.url
+        self.site.add(FetchInfo(fetched.url, final, status, kind, fetched.error), page)
 
     def links_of(self, fetched: Fetched) -> list[Link]:
         page = self.site.page(fetched.url)
         return page.links if page is not None and page.kind == "html" else []
+
+    def restore(self) -> list[str]:
+        """Resume: put the run's stored resources back into the site index and keep their
+        pages' links for re-queueing. Returns the URLs not to fetch again. Transient failures
+        and resources stored without their Page are fetched again."""
+        seen: list[str] = []
+        start = self.start_url
+        rows = self.store.resources(self.run_id)
+        start_final = next((r["final_url"] for r in rows if r["url"] == start), "") or start
+        for row in rows:
+            final = row["final_url"] or row["url"]
+            info = FetchInfo(row["url"], final, row["status"], row["kind"], row["error"] or "")
+            page = None
+            if info.ok and _extractable(info.kind):
+                page = self.store.page(row["page_key"] or "", row["url"])
+                if page is None:
+                    continue
+            self.site.add(info, page)
+            if info.transient:
+                continue
+            self.count += 1
+            self.restored.add(row["url"])
+            seen.extend((row["url"], final))
+            onsite = same_site(final, start) or same_site(final, start_final)
+            if page is not None and page.kind == "html" and onsite:
+                self.requeue.append((page.links, row["depth"] or 0))
+        return seen
 
 
 async def audit(
@@ -184,24 +347,52 @@ async def audit(
     options = options or AuditOptions()
     start = check_start_url(url)
     rules_sha = hashlib.sha256(Path(rules.path).read_bytes()).hexdigest()
-    run_id = store.start_run(
-        start,
-        rules.year,
-        str(rules.path),
-        rules_sha,
-        options.as_of.isoformat(),
-        {
-            "max_pages": options.crawl.max_pages,
-            "max_seconds": options.crawl.max_seconds,
-            "ocr": options.ocr.enabled,
-        },
-    )
+    crawl_options = options.crawl
+    if options.resume:
+        run, why_not = store.resumable_run(start, rules.year)
+        if run is None:
+            raise AuditError(f"nothing to resume: {why_not}", EXIT_USAGE)
+        run_id = run["id"]
+        as_of = dt.date.fromisoformat(run["as_of"])  # the run's audit date, not today's
+        store.reopen_run(run_id, str(rules.path), rules_sha)
+    else:
+        as_of = options.as_of
+        run_id = store.start_run(
+            start,
+            rules.year,
+            str(rules.path),
+            rules_sha,
+            as_of.isoformat(),
+            {
+                "max_pages": options.crawl.max_pages,
+                "max_seconds": options.crawl.max_seconds,
+                "ocr": options.ocr.enabled,
+                "fresh": options.fresh,
+            },
+        )
+    site_id = store.site_id(start)
+    assert site_id is not None  # start_run made it; a resumed run has one
     site = SiteData(start_url=start, hosts={urlsplit(start).hostname or ""})
-    collector = _Collector(site, store, run_id, options.ocr, progress, options.crawl.max_pages)
+    collector = _Collector(site, store, run_id, site_id, options, progress, crawl_options.max_pages)
+    seen: list[str] = []
+    if options.resume:
+        seen = collector.restore()
+        # The page budget is the run's: what was stored counts (the start URL is fetched again).
+        again = 1 if start in collector.restored else 0
+        left = max(1, crawl_options.max_pages - collector.count + again)
+        crawl_options = dataclasses.replace(crawl_options, max_pages=left)
+    restored = collector.count
     namer = ItemNamer(rules)
     crawler = Crawler(
-        start, options.crawl, collector.links_of, make_priority(namer), collector.on_fetched
+        start,
+        crawl_options,
+        collector.links_of,
+        make_priority(namer),
+        collector.on_fetched,
+        seen=seen,
+        conditional=None if options.fresh else collector.conditional,
     )
+    collector.crawler = crawler
     began = time.monotonic()
     try:
         stats = await crawler.run()
@@ -213,12 +404,16 @@ async def audit(
         site.hosts.add(urlsplit(first.final_url).hostname or "")
     problem = _start_problem(start, first)
     stats_dict = _stats(stats, collector, time.monotonic() - began)
+    if options.resume:
+        stats_dict["resume"] = {"restored": restored}
     if problem:
+        # A resumed run keeps what it stored and stays resumable; a new one failed.
+        status = "incomplete" if options.resume else "failed"
         store.finish_run(
-            run_id, "failed", stats=stats_dict, exit_code=EXIT_UNCRAWLABLE, error=problem
+            run_id, status, stats=stats_dict, exit_code=EXIT_UNCRAWLABLE, error=problem
         )
         raise AuditError(problem, EXIT_UNCRAWLABLE)
-    results = check_items(rules, site, rules.year, options.as_of)
+    results = check_items(rules, site, rules.year, as_of)
     scores = score(results, rules, options.iit, options.eit1, options.eit2)
     stats_dict["seconds"] = round(time.monotonic() - began, 2)
     exit_code = (
@@ -226,7 +421,7 @@ async def audit(
     )
     store.finish_run(run_id, "complete", results, scores.as_dict(), stats_dict, exit_code)
     return AuditResult(
-        start, rules.year, rules, options.as_of, results, scores, stats_dict, run_id, exit_code
+        start, rules.year, rules, as_of, results, scores, stats_dict, run_id, exit_code
     )
 
 
@@ -253,5 +448,9 @@ def _stats(stats: CrawlStats, collector: _Collector, seconds: float) -> dict:
         "errors": stats.errors,
         "skipped": stats.skipped,
         "stopped_by": stats.stopped_by,
+        "rendered": stats.rendered,
+        "render_needed_not_done": stats.render_needed_not_done,
+        "notes": stats.notes,
         "seconds": round(seconds, 2),
+        "cache": {**collector.counters, "extracted": collector.extracted},
     }

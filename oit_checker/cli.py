@@ -7,19 +7,41 @@ import datetime as dt
 import json
 import sys
 import tomllib
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from oit_checker.audit import EXIT_USAGE, AuditError, AuditOptions, AuditResult, audit
-from oit_checker.crawl import CrawlOptions
+from oit_checker.batch import DEFAULT_PARALLEL, SiteOutcome, check_unique, resolve_rules, run_batch
+from oit_checker.config import (
+    RENDER_MODES,
+    AuditSettings,
+    Config,
+    ConfigError,
+    NotifySettings,
+    check_url,
+    load_batch_file,
+    load_config,
+)
 from oit_checker.dates import parse_as_of
-from oit_checker.extract.documents import OcrOptions
-from oit_checker.report import print_report
+from oit_checker.history import (
+    HistoryError,
+    complete_result,
+    diff_runs,
+    latest_complete_run,
+    list_runs,
+    previous_run,
+    run_result,
+)
+from oit_checker.notify import build_summary, notify, record_outcome
+from oit_checker.report import STATUS_STYLE, print_report
 from oit_checker.rules import RuleError, RuleSet, default_year, load_rules, load_year
 from oit_checker.serve import SiteServer
 from oit_checker.store import Store
@@ -33,10 +55,13 @@ app = typer.Typer(
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 out = Console()
 err = Console(stderr=True)
+# Piped output (cron mail, logs) gets wide tables instead of cells wrapped at rich's 80 columns.
+PIPED_WIDTH = 160
+STATUS_TH = {status: label for status, (label, _) in STATUS_STYLE.items()}
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -68,6 +93,26 @@ RulesOpt = Annotated[
 DbOpt = Annotated[Path, typer.Option("--db", help="SQLite database for runs")]
 
 
+class FailOn(StrEnum):
+    absent = "absent"
+    regression = "regression"
+
+
+class NotifyOn(StrEnum):
+    regression = "regression"
+    always = "always"
+
+
+FailOnOpt = Annotated[
+    FailOn | None,
+    typer.Option(
+        "--fail-on",
+        help="absent: exit 1 when an item is absent or uncertain; regression: exit 1 only when "
+        "an item present in the site's previous complete run is not present now",
+    ),
+]
+
+
 @app.command()
 def check(
     url: Annotated[
@@ -88,6 +133,22 @@ def check(
     concurrency: Annotated[int, typer.Option(help="Requests in flight per host")] = 4,
     timeout: Annotated[float, typer.Option(help="Per-request timeout, seconds")] = 20.0,
     ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scanned documents")] = True,
+    render: Annotated[
+        str,
+        typer.Option(help="JavaScript rendering: auto (app-shell pages only), never or always"),
+    ] = "auto",
+    rate: Annotated[
+        float | None, typer.Option(help="Most requests per second to the site (politeness)")
+    ] = None,
+    contact: Annotated[
+        str, typer.Option(help="A URL or e-mail added to the User-Agent, for the site's admins")
+    ] = "",
+    fresh: Annotated[
+        bool, typer.Option(help="Ignore the HTTP cache: download and extract everything again")
+    ] = False,
+    resume: Annotated[
+        bool, typer.Option(help="Continue this site's interrupted run instead of starting anew")
+    ] = False,
     ignore_robots: Annotated[bool, typer.Option(help="Do not honour robots.txt")] = False,
     insecure: Annotated[bool, typer.Option(help="Accept invalid TLS certificates")] = False,
     progress: Annotated[
@@ -96,21 +157,115 @@ def check(
     iit: Annotated[float | None, typer.Option(help="IIT score, to compute the ITA total")] = None,
     eit1: Annotated[float | None, typer.Option(help="EIT part 1 score")] = None,
     eit2: Annotated[float | None, typer.Option(help="EIT part 2 score")] = None,
+    fail_on: FailOnOpt = FailOn.absent,
+    notify_webhook: Annotated[
+        str | None,
+        typer.Option("--notify-webhook", help="POST a JSON summary here (on a regression)"),
+    ] = None,
+    notify_on: Annotated[
+        NotifyOn | None,
+        typer.Option("--notify-on", help="Notify on a regression only (default), or always"),
+    ] = None,
+    notify_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--notify-config", help="A config.toml whose notify table to use (e-mail, webhook)"
+        ),
+    ] = None,
 ) -> None:
     """Crawl a site, decide every OIT item, score, store the run and print the report."""
     rules = _rules(year, rules_file)
-    options = AuditOptions(as_of=_as_of(as_of), iit=iit, eit1=eit1, eit2=eit2)
-    options.crawl = CrawlOptions(
+    if render not in RENDER_MODES:
+        raise _fail(f"--render: must be one of {', '.join(RENDER_MODES)}", EXIT_USAGE)
+    for name, value in (("--max-pages", max_pages), ("--concurrency", concurrency)):
+        if value < 1:
+            raise _fail(f"{name}: must be at least 1", EXIT_USAGE)
+    settings = AuditSettings(
+        as_of=_as_of(as_of),
         max_pages=max_pages,
         max_seconds=max_seconds,
-        per_host_concurrency=concurrency,
-        respect_robots=not ignore_robots,
+        concurrency=concurrency,
+        timeout=timeout,
+        ocr=ocr,
+        render=render,
+        ignore_robots=ignore_robots,
+        insecure=insecure,
     )
-    options.crawl.fetch.timeout = timeout
-    options.crawl.fetch.insecure = insecure
-    options.ocr = OcrOptions(enabled=ocr)
+    if resume and as_of:
+        raise _fail("--resume keeps the interrupted run's audit date; drop --as-of", EXIT_USAGE)
+    options = settings.audit_options()
+    options.iit, options.eit1, options.eit2 = iit, eit1, eit2
+    options.fresh, options.resume = fresh, resume
+    options.crawl.rate = rate
+    options.crawl.fetch.contact = contact
+    notify_settings = _notify_settings(notify_config, notify_webhook, notify_on)
     result = _run_audit(url, rules, db, options, progress)
-    _finish(result, json_path)
+    print_report(result, out)
+    _write_json(result, json_path)
+    diff = _compare_with_previous(db, result.run_id)
+    if notify_settings.enabled:
+        _send_notifications(db, notify_settings, build_summary(result.as_dict(), diff))
+    if fail_on is FailOn.regression:
+        raise typer.Exit(1 if diff and diff["regressions"] else 0)
+    raise typer.Exit(result.exit_code)
+
+
+def _notify_settings(
+    config_path: Path | None, webhook: str | None, on: NotifyOn | None
+) -> NotifySettings:
+    settings = NotifySettings()
+    if config_path is not None:
+        settings = _load_config(config_path).notify
+    if webhook:
+        try:
+            settings.webhook = check_url(webhook, "--notify-webhook")
+        except ConfigError as exc:
+            raise _fail(str(exc), EXIT_USAGE) from None
+    if on is not None:
+        settings.on = on.value
+    return settings
+
+
+def _load_config(path: Path) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+
+
+def _compare_with_previous(db: Path, run_id: int) -> dict | None:
+    """Diff against the site's previous complete run, and say what regressed, under the report."""
+    store = Store(db)
+    previous = previous_run(store, run_id)
+    if previous is None:
+        return None
+    diff = diff_runs(store, previous, run_id)
+    if diff["regressions"]:
+        out.print(
+            f"[red bold]ถดถอยจากรอบ #{previous}[/red bold] (regressions): "
+            + ", ".join(
+                f"{r['id']} {STATUS_TH[r['before']]} → {STATUS_TH[r['after']]}"
+                for r in diff["regressions"]
+            ),
+            soft_wrap=True,
+        )
+    else:
+        out.print(f"ไม่มีข้อที่ถดถอยจากรอบ #{previous} (no regressions)")
+    return diff
+
+
+def _send_notifications(db: Path, settings: NotifySettings, summary: dict) -> None:
+    outcome = notify(settings, summary)
+    for channel, state in outcome.items():
+        if state.startswith("failed"):
+            err.print(
+                f"[yellow]notification failed[/yellow] ({channel}): "
+                + escape(state.removeprefix("failed: ")),
+                soft_wrap=True,
+            )
+        else:
+            err.print(f"notification {state} ({channel})")
+    record_outcome(Store(db), summary["run_id"], outcome)
 
 
 def _run_audit(
@@ -146,14 +301,22 @@ def _run_audit(
         raise typer.Exit(130) from None
 
 
-def _finish(result: AuditResult, json_path: Path | None, exit_code: int | None = None) -> None:
-    print_report(result, out)
-    if json_path is not None:
+def _write_json(result: AuditResult, json_path: Path | None) -> None:
+    if json_path is None:
+        return
+    try:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(
             json.dumps(result.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        err.print(f"JSON written to {json_path}")
+    except OSError as exc:
+        raise _fail(f"cannot write {json_path}: {exc}", EXIT_USAGE) from None
+    err.print(f"JSON written to {json_path}")
+
+
+def _finish(result: AuditResult, json_path: Path | None, exit_code: int | None = None) -> None:
+    print_report(result, out)
+    _write_json(result, json_path)
     raise typer.Exit(result.exit_code if exit_code is None else exit_code)
 
 
@@ -314,6 +477,358 @@ def _fix_text(rules_path: str, item_id: str) -> str:
         return load_rules(rules_path).item(item_id).fix
     except (RuleError, KeyError):
         return ""
+
+
+# ---- stored runs: history, diff, answer sheet, HTML report ----------------------------------------
+
+
+def _open_store(db: Path) -> Store:
+    """An existing database only: reading commands must not create an empty one by mistake."""
+    if not db.exists():
+        raise _fail(f"no database at {db}; run `oit check` first or pass --db", EXIT_USAGE)
+    try:
+        store = Store(db)
+        store.db.execute("select count(*) from runs").fetchone()
+    except Exception as exc:  # not SQLite, or not an oit database
+        raise _fail(f"cannot read database {db}: {exc}", EXIT_USAGE) from None
+    return store
+
+
+def _pick_run(store: Store, run: int | None, site: str | None) -> int:
+    """The run asked for, or the newest complete one (of the site, when named)."""
+    if run is not None:
+        if store.db["runs"].count_where("id = ?", [run]) == 0:
+            raise _fail(f"no run #{run} in {store.path}", EXIT_USAGE)
+        return run
+    latest = latest_complete_run(store, site)
+    if latest is None:
+        where = f" for {site}" if site else ""
+        raise _fail(f"no complete run{where} in {store.path}", EXIT_USAGE)
+    return latest
+
+
+def _result_of(store: Store, run_id: int) -> dict:
+    try:
+        return complete_result(store, run_id)
+    except HistoryError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+
+
+SiteOpt = Annotated[
+    str | None, typer.Option("--site", help="Latest complete run of this site (URL or host)")
+]
+RunArg = Annotated[
+    int | None, typer.Argument(help="Run id (see `oit history`); default: the latest complete run")
+]
+
+
+def _table_console() -> Console:
+    return out if out.is_terminal else Console(width=PIPED_WIDTH)
+
+
+def _when(stamp: str) -> str:
+    """A stored UTC timestamp in local time, to the minute: when did the nightly run happen."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+def _score_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+@app.command()
+def history(
+    site: Annotated[
+        str | None, typer.Argument(help="Only this site (URL, host or part of the URL)")
+    ] = None,
+    db: DbOpt = Path("oit.db"),
+) -> None:
+    """List stored runs, newest first: status, OIT score and verdict counts."""
+    store = _open_store(db)
+    runs = list_runs(store, site)
+    if not runs:
+        out.print(f"no runs{f' for {site}' if site else ''} in {db}")
+        raise typer.Exit(0)
+    table = Table(title=f"runs in {db}")
+    for column in ("run", "site", "started", "finished", "status", "year", "OIT"):
+        table.add_column(column, justify="right" if column in ("run", "OIT") else "left")
+    for column in ("มี", "ไม่มี", "ไม่แน่ใจ"):
+        table.add_column(column, justify="right")
+    style = {"complete": "", "failed": "red", "incomplete": "yellow", "running": "yellow"}
+    for r in runs:
+        table.add_row(
+            str(r["id"]),
+            r["site"],
+            _when(r["started"]),
+            _when(r["finished"]),
+            Text(r["status"], style=style.get(r["status"], "")),
+            str(r["year"]),
+            _score_text(r["oit"]),
+            str(r["present"]),
+            str(r["absent"]),
+            str(r["uncertain"]),
+        )
+    _table_console().print(table)
+
+
+@app.command()
+def diff(
+    run_a: Annotated[
+        int | None, typer.Argument(help="The older run; alone: compare it with its previous run")
+    ] = None,
+    run_b: Annotated[int | None, typer.Argument(help="The newer run")] = None,
+    site: SiteOpt = None,
+    db: DbOpt = Path("oit.db"),
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the diff as JSON here")
+    ] = None,
+) -> None:
+    """What changed between two runs: regressions first, improvements, dead evidence, scores.
+
+    With no runs named: the latest complete run and the complete run before it (same site and
+    year). With one run: that run and the one before it.
+    """
+    store = _open_store(db)
+    if run_b is None:
+        run_b = _pick_run(store, run_a, site)
+        run_a = previous_run(store, run_b)
+        if run_a is None:
+            raise _fail(
+                f"run #{run_b} has no earlier complete run of the same site and year to compare with",
+                EXIT_USAGE,
+            )
+    else:
+        _pick_run(store, run_a, None)
+        _pick_run(store, run_b, None)
+    assert run_a is not None
+    try:
+        changes = diff_runs(store, run_a, run_b)
+    except HistoryError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    _print_diff(changes)
+    if json_path is not None:
+        try:
+            json_path.write_text(
+                json.dumps(changes, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+        except OSError as exc:
+            raise _fail(f"cannot write {json_path}: {exc}", EXIT_USAGE) from None
+
+
+def _print_diff(changes: dict) -> None:
+    a, b, scores = changes["a"], changes["b"], changes["scores"]
+    out.print(
+        f"[bold]run #{a['run_id']} → run #{b['run_id']}[/bold]  {escape(b['site'])}  "
+        f"ปีงบประมาณ {b['year']}  ({a['as_of']} → {b['as_of']})",
+        soft_wrap=True,
+    )
+    oit = scores["oit"]
+    change = oit["change"] or 0.0
+    colour = "red" if change < 0 else "green" if change > 0 else ""
+    out.print(
+        f"OIT {_score_text(oit['before'])} → {_score_text(oit['after'])} "
+        + (f"[{colour}]({change:+.2f})[/{colour}]" if colour else "(±0)")
+    )
+    for iid, c in scores["indicators"].items():
+        if c["change"]:
+            out.print(
+                f"  ตัวชี้วัดที่ {iid}: {_score_text(c['before'])} → {_score_text(c['after'])} "
+                f"({c['change']:+.2f})"
+            )
+    sections = (
+        ("regressions", "ถดถอย (regressions: เคยมี ตอนนี้ไม่ผ่าน)", "red"),
+        ("improvements", "ดีขึ้น (improvements)", "green"),
+        ("other_changes", "เปลี่ยนแปลงอื่น (other changes)", "yellow"),
+    )
+    for key, heading, colour in sections:
+        if not changes[key]:
+            if key == "regressions":
+                out.print("[green]ไม่มีข้อที่ถดถอย (no regressions)[/green]")
+            continue
+        out.print(f"[bold {colour}]{heading}: {len(changes[key])}[/bold {colour}]")
+        for r in changes[key]:
+            out.print(
+                f"  [{colour}]{r['id']}[/{colour}] {escape(r['title'])}: "
+                f"{STATUS_TH[r['before']]} → {STATUS_TH[r['after']]}",
+                soft_wrap=True,
+            )
+            out.print(f"     {escape(r['reason'])}", soft_wrap=True, style="dim")
+    if changes["dead_evidence"]:
+        out.print(
+            f"[bold red]หลักฐานที่หายไป (dead evidence): {len(changes['dead_evidence'])}[/bold red]"
+        )
+        for d in changes["dead_evidence"]:
+            out.print(f"  {d['item']} {escape(d['url'])} ({escape(d['why'])})", soft_wrap=True)
+
+
+def _previous_result(store: Store, run_id: int) -> dict | None:
+    previous = previous_run(store, run_id)
+    return run_result(store, previous) if previous is not None else None
+
+
+class SheetFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command()
+def sheet(
+    run: RunArg = None,
+    format_: Annotated[
+        SheetFormat | None,
+        typer.Option("--format", "-f", help="csv or xlsx (default: from --output, else csv)"),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: oit-sheet-RUN.FORMAT)"),
+    ] = None,
+    site: SiteOpt = None,
+    db: DbOpt = Path("oit.db"),
+) -> None:
+    """The ITAS answer sheet of a stored run: per item มี/ไม่มี, one URL and an explanation."""
+    try:
+        from oit_checker.sheet import write_csv, write_xlsx
+    except ImportError as exc:  # pragma: no cover - the module ships with the package
+        raise _fail(f"answer sheets are not available: {exc}", EXIT_USAGE) from None
+    if format_ is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        format_ = SheetFormat.xlsx if suffix == "xlsx" else SheetFormat.csv
+    store = _open_store(db)
+    run_id = _pick_run(store, run, site)
+    result = _result_of(store, run_id)
+    target = output or Path(f"oit-sheet-{run_id}.{format_.value}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (write_xlsx if format_ is SheetFormat.xlsx else write_csv)(result, target)
+    except OSError as exc:
+        raise _fail(f"cannot write {target}: {exc}", EXIT_USAGE) from None
+    err.print(f"answer sheet of run #{run_id} written to {target}")
+
+
+@app.command()
+def report(
+    run: RunArg = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write")] = Path(
+        "report.html"
+    ),
+    site: SiteOpt = None,
+    db: DbOpt = Path("oit.db"),
+) -> None:
+    """A printable, self-contained HTML report of a stored run, with changes since the last."""
+    try:
+        from oit_checker.report_html import render_html
+    except ImportError as exc:  # pragma: no cover - the module ships with the package
+        raise _fail(f"HTML reports are not available: {exc}", EXIT_USAGE) from None
+    store = _open_store(db)
+    run_id = _pick_run(store, run, site)
+    result = _result_of(store, run_id)
+    html = render_html(result, _previous_result(store, run_id))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc}", EXIT_USAGE) from None
+    err.print(f"report of run #{run_id} written to {output}")
+
+
+# ---- many sites ----------------------------------------------------------------------------------
+
+
+@app.command()
+def batch(
+    sites_file: Annotated[
+        Path, typer.Argument(help="config.toml (see README) or sites.csv (url[,name] per line)")
+    ],
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="SQLite database (default: the config's, else ./oit.db)"),
+    ] = None,
+    parallel: Annotated[
+        int, typer.Option("--parallel", "-p", help="Sites audited at the same time")
+    ] = DEFAULT_PARALLEL,
+    fail_on: FailOnOpt = None,
+    notify_enabled: Annotated[
+        bool,
+        typer.Option(
+            "--notify/--no-notify", help="Send the notifications of the config's notify table"
+        ),
+    ] = True,
+    notify_webhook: Annotated[
+        str | None, typer.Option("--notify-webhook", help="POST a JSON summary here")
+    ] = None,
+) -> None:
+    """Audit every site of a config.toml or sites.csv, a few at a time, into one database.
+
+    Exit 0 when every site was audited, 1 when some site failed (or, with --fail-on regression,
+    regressed; with --fail-on absent, has an absent or uncertain item), 2 on a config error.
+    """
+    if parallel < 1:
+        raise _fail("--parallel: must be at least 1", EXIT_USAGE)
+    try:
+        config = load_batch_file(sites_file)
+        check_unique(config)
+        resolve_rules(config)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    notify_settings = config.notify if notify_enabled else NotifySettings()
+    if notify_webhook:
+        try:
+            notify_settings.webhook = check_url(notify_webhook, "--notify-webhook")
+        except ConfigError as exc:
+            raise _fail(str(exc), EXIT_USAGE) from None
+    db_path = db or config.db
+    try:
+        Store(db_path)
+    except Exception as exc:
+        raise _fail(f"cannot open database {db_path}: {exc}", EXIT_USAGE) from None
+
+    def say(line: str) -> None:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    err.print(f"auditing {len(config.sites)} sites, {parallel} at a time, into {db_path}")
+    try:
+        outcomes = asyncio.run(run_batch(config, db_path, parallel, say, notify_settings))
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/yellow]: unfinished runs are kept marked incomplete")
+        raise typer.Exit(130) from None
+    _print_batch(outcomes)
+    failed = any(not o.audited for o in outcomes)
+    if fail_on is FailOn.regression:
+        failed |= any(o.regressions for o in outcomes)
+    elif fail_on is FailOn.absent:
+        failed |= any(o.counts.get("absent") or o.counts.get("uncertain") for o in outcomes)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _print_batch(outcomes: list[SiteOutcome]) -> None:
+    table = Table(title="batch summary")
+    for column in ("site", "run", "status", "OIT", "มี", "ไม่มี", "ไม่แน่ใจ", "regressions", "seconds"):
+        table.add_column(
+            column, justify="left" if column in ("site", "status", "regressions") else "right"
+        )
+    for o in outcomes:
+        status = Text("complete", style="green") if o.audited else Text("failed", style="red")
+        table.add_row(
+            o.site.label,
+            str(o.run_id or "-"),
+            status,
+            _score_text(o.oit),
+            *(str(o.counts[s]) if o.audited else "-" for s in ("present", "absent", "uncertain")),
+            Text(", ".join(o.regressions), style="red") if o.regressions else Text("-"),
+            f"{o.seconds:.1f}",
+        )
+    _table_console().print(table)
+    for o in outcomes:
+        if not o.audited:
+            out.print(
+                f"[red]failed[/red] {escape(o.site.label)}: {escape(o.error)}", soft_wrap=True
+            )
+    audited = sum(1 for o in outcomes if o.audited)
+    out.print(f"{audited} of {len(outcomes)} sites audited")
 
 
 def main() -> None:  # pragma: no cover - console entry for python -m

@@ -1,26 +1,37 @@
 """Every run into SQLite (sqlite-utils): sites, runs, fetched resources, item verdicts, evidence.
 
 Rows are written as the crawl goes, each in its own transaction, so a run stopped half-way
-leaves a consistent database: the run row says ``incomplete`` and what was fetched is kept.
+leaves a consistent database: the run row says ``incomplete`` (or stays ``running`` with the pid
+of a process that was killed) and what was fetched is kept, ready to be resumed.
 The ``texts`` table caches extracted text by content hash (OCR is slow; never do it twice).
+The ``http_cache`` and ``pages`` tables make nightly re-audits cheap: per site and URL the last
+good fetch's validators and content hash, and the Page extracted from that content, so an
+unchanged resource is revalidated with a conditional request and never parsed again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
+import socket
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from oit_checker.models import Fetched, ItemResult
+from oit_checker.models import Fetched, Image, ItemResult, Link, Page
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Run statuses a resume may continue; a ``running`` run only when its process is gone.
+RESUMABLE_STATUSES = ("incomplete", "running")
 
 
 def sha256(data: bytes) -> str:
@@ -29,6 +40,68 @@ def sha256(data: bytes) -> str:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def page_key(content_sha: str, base_url: str, profile: str) -> str:
+    """Key of one extracted Page: the hash of what was extracted (a document's bytes, a page's
+    decoded or rendered HTML), the URL its relative links were resolved against (the same bytes
+    at another address give other absolute links), and the extractor profile (extractor code
+    and settings such as OCR: other settings give another Page)."""
+    return sha256(f"{content_sha}\n{base_url}\n{profile}".encode())
+
+
+def page_to_json(page: Page) -> str:
+    data = dataclasses.asdict(page)
+    data.pop("url")  # the requester's URL; several may share one stored Page
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def page_from_json(text: str, url: str) -> Page:
+    data = json.loads(text)
+    data["links"] = [Link(**link) for link in data.get("links", [])]
+    data["images"] = [Image(**image) for image in data.get("images", [])]
+    return Page(url=url, **data)
+
+
+def process_alive(pid: int | None, host: str | None) -> bool:
+    """Whether the process that wrote a ``running`` run still runs. Another machine's process
+    cannot be checked, so it counts as alive (resuming it would fight a live crawl)."""
+    if not pid:
+        return False  # a run from before pids were recorded: nobody can be running it
+    if host and host != socket.gethostname():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    try:  # a killed child its parent has not reaped yet is a zombie: dead for our purpose
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+@dataclass
+class CachedResource:
+    """The last successful fetch of one URL of a site, as re-audits need it."""
+
+    url: str
+    final_url: str
+    status: int
+    kind: str
+    content_type: str
+    etag: str
+    last_modified: str
+    sha256: str  # of the body
+    size: int
+    content_sha256: str  # of what was extracted: the body, or the HTML text as parsed
+    rendered: int  # 1: the Page came from a JavaScript-rendered DOM the validators do not cover
+    page_key: str  # "" when the resource has no Page (kind "other")
+
+    def validators(self) -> dict[str, str]:
+        return {"etag": self.etag, "last_modified": self.last_modified}
 
 
 class Store:
@@ -60,6 +133,9 @@ class Store:
                     "stats": str,
                     "exit_code": int,
                     "error": str,
+                    "pid": int,  # the process running it, so a killed run can be told apart
+                    "host": str,  # the machine of that pid
+                    "resumed": int,  # how many times it was resumed
                 },
                 pk="id",
                 foreign_keys=[("site_id", "sites", "id")],
@@ -80,6 +156,10 @@ class Store:
                     "last_modified": str,
                     "depth": int,
                     "fetched_at": str,
+                    # new | changed | unchanged | revalidated (HTTP 304; status, kind, sha256
+                    # and size are then the cached copy's) | "" (failed or not cached)
+                    "cache": str,
+                    "page_key": str,  # pages.key of its extracted Page, "" when none
                 },
                 pk=("run_id", "url"),
                 foreign_keys=[("run_id", "runs", "id")],
@@ -121,19 +201,91 @@ class Store:
                 {"sha256": str, "method": str, "text": str, "created_at": str},
                 pk=("sha256", "method"),
             )
+        if "pages" not in db.table_names():
+            db["pages"].create(
+                {
+                    "key": str,  # page_key(sha256, base_url, profile)
+                    "sha256": str,  # of what was extracted (body, or HTML text as parsed)
+                    "base_url": str,
+                    "profile": str,
+                    "kind": str,
+                    "page": str,  # the Page as JSON, without its url
+                    "created_at": str,
+                },
+                pk="key",
+            )
+        if "http_cache" not in db.table_names():
+            db["http_cache"].create(
+                {
+                    "site_id": int,
+                    "url": str,  # as requested (normalised), what the crawler asks about
+                    "final_url": str,
+                    "status": int,
+                    "kind": str,
+                    "content_type": str,
+                    "etag": str,
+                    "last_modified": str,
+                    "sha256": str,  # of the body
+                    "size": int,
+                    "content_sha256": str,  # of what was extracted (see CachedResource)
+                    "rendered": int,
+                    "page_key": str,
+                    "fetched_at": str,  # last full download
+                    "validated_at": str,  # last time the server said it was unchanged
+                    "run_id": int,  # the run that last saw it
+                },
+                pk=("site_id", "url"),
+                foreign_keys=[("site_id", "sites", "id")],
+            )
+        self._migrate()
 
-    # ---- runs -------------------------------------------------------------------------------
-    def start_run(
-        self, site_url: str, year: int, rules_path: str, rules_sha: str, as_of: str, options: dict
-    ) -> int:
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction, taking the write lock at once: a deferred one that reads
+        first can fail outright (SQLITE_BUSY, no wait) when another connection writes, as
+        extraction threads and other audits of a batch do."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
+
+    def _migrate(self) -> None:
+        """Columns added after schema 1: databases of older versions gain them in place."""
+        added = {
+            "runs": {"pid": int, "host": str, "resumed": int},
+            "resources": {"cache": str, "page_key": str},
+            "http_cache": {"content_sha256": str, "rendered": int},
+        }
+        for table, columns in added.items():
+            have = self.db[table].columns_dict
+            for name, kind in columns.items():
+                if name not in have:
+                    self.db[table].add_column(name, kind)
+        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # ---- sites and runs ---------------------------------------------------------------------
+    def site_id(self, site_url: str, create: bool = False) -> int | None:
         sites = self.db["sites"]
         found = list(sites.rows_where("url = ?", [site_url], limit=1))
         if found:
-            site_id = found[0]["id"]
-        else:
-            site_id = sites.insert(
-                {"url": site_url, "host": urlsplit(site_url).hostname or "", "first_seen": _now()}
-            ).last_pk
+            return found[0]["id"]
+        if not create:
+            return None
+        return sites.insert(
+            {"url": site_url, "host": urlsplit(site_url).hostname or "", "first_seen": _now()}
+        ).last_pk
+
+    def start_run(
+        self, site_url: str, year: int, rules_path: str, rules_sha: str, as_of: str, options: dict
+    ) -> int:
+        site_id = self.site_id(site_url, create=True)
         return (
             self.db["runs"]
             .insert(
@@ -146,12 +298,63 @@ class Store:
                     "rules_sha256": rules_sha,
                     "as_of": as_of,
                     "options": json.dumps(options, ensure_ascii=False),
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "resumed": 0,
                 }
             )
             .last_pk
         )
 
-    def add_resource(self, run_id: int, fetched: Fetched) -> None:
+    def resumable_run(self, site_url: str, year: int) -> tuple[dict | None, str]:
+        """The run a resume continues: the newest run of the site and year when it is
+        ``incomplete``, or ``running`` in a process that is gone. Else (None, why not)."""
+        rows = list(
+            self.db.query(
+                "select runs.* from runs join sites on sites.id = runs.site_id"
+                " where sites.url = ? and runs.year = ? order by runs.id desc limit 1",
+                [site_url, year],
+            )
+        )
+        if not rows:
+            return None, f"no run of {site_url} for {year} in {self.path}"
+        run = rows[0]
+        where = f"the latest run #{run['id']} of {site_url} for {year}"
+        if run["status"] == "running" and process_alive(run.get("pid"), run.get("host")):
+            return None, f"{where} is still running (pid {run['pid']} on {run['host']})"
+        if run["status"] not in RESUMABLE_STATUSES:
+            return None, f"{where} is {run['status']}"
+        return run, ""
+
+    def reopen_run(self, run_id: int, rules_path: str, rules_sha: str) -> None:
+        """Mark a run running again, in this process, judged by these rules."""
+        run = self.db["runs"].get(run_id)
+        self.db["runs"].update(
+            run_id,
+            {
+                "status": "running",
+                "rules_path": rules_path,
+                "rules_sha256": rules_sha,
+                "finished_at": None,
+                "error": "",
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "resumed": (run.get("resumed") or 0) + 1,
+            },
+        )
+
+    def add_resource(
+        self,
+        run_id: int,
+        fetched: Fetched,
+        *,
+        body_sha: str | None = None,
+        size: int | None = None,
+        cache: str = "",
+        key: str = "",
+    ) -> None:
+        """One fetched URL of a run. ``body_sha``/``size`` override the body's (a 304 has
+        none: the cached copy's are recorded)."""
         self.db["resources"].upsert(
             {
                 "run_id": run_id,
@@ -160,15 +363,24 @@ class Store:
                 "status": fetched.status,
                 "kind": fetched.kind,
                 "content_type": fetched.content_type,
-                "sha256": sha256(fetched.body) if fetched.body else "",
-                "size": len(fetched.body),
+                "sha256": body_sha
+                if body_sha is not None
+                else (sha256(fetched.body) if fetched.body else ""),
+                "size": size if size is not None else len(fetched.body),
                 "error": fetched.error,
                 "etag": fetched.etag,
                 "last_modified": fetched.last_modified,
                 "depth": fetched.depth,
                 "fetched_at": _now(),
+                "cache": cache,
+                "page_key": key,
             },
             pk=("run_id", "url"),
+        )
+
+    def resources(self, run_id: int) -> list[dict]:
+        return list(
+            self.db.query("select * from resources where run_id = ? order by rowid", [run_id])
         )
 
     def finish_run(
@@ -181,7 +393,7 @@ class Store:
         exit_code: int | None = None,
         error: str = "",
     ) -> None:
-        with self.db.conn:
+        with self._writing():
             if items is not None:
                 self.db["items"].delete_where("run_id = ?", [run_id])
                 self.db["evidence"].delete_where("run_id = ?", [run_id])
@@ -247,6 +459,113 @@ class Store:
                 [run_id, item_id],
             )
         )
+
+    # ---- HTTP cache and extracted pages -------------------------------------------------------
+    def http_cache(self, site_id: int) -> dict[str, CachedResource]:
+        """The site's cached resources by URL, only those whose Page (if any) is still stored."""
+        rows = self.db.query(
+            "select c.* from http_cache c where c.site_id = ?"
+            " and (c.page_key = '' or exists (select 1 from pages p where p.key = c.page_key))",
+            [site_id],
+        )
+        fields = {f.name for f in dataclasses.fields(CachedResource)}
+        return {
+            row["url"]: CachedResource(**{k: row[k] for k in fields if k in row}) for row in rows
+        }
+
+    def page(self, key: str, url: str) -> Page | None:
+        """The stored Page under ``key``, its ``url`` set to the requester's."""
+        if not key:
+            return None
+        row = self.db.execute("select page from pages where key = ?", [key]).fetchone()
+        return page_from_json(row[0], url) if row else None
+
+    def has_page(self, key: str) -> bool:
+        return self.db.execute("select 1 from pages where key = ?", [key]).fetchone() is not None
+
+    def record_fetch(
+        self,
+        run_id: int,
+        site_id: int,
+        fetched: Fetched,
+        *,
+        cached: CachedResource | None = None,
+        page: Page | None = None,
+        page_profile: str = "",
+        content_sha: str = "",
+        rendered: bool = False,
+        keep_page: bool = True,
+        cache: str = "",
+    ) -> str:
+        """Store one resource of a run, and for a good fetch its Page and the site's cache row,
+        in one transaction (a killed run never leaves a resource without its Page).
+
+        ``cached`` is the copy a 304 confirmed: the row then records that copy's status, kind
+        and hash. ``content_sha`` is the hash of what ``page`` was extracted from (default: the
+        body). ``keep_page=False`` (a Page whose OCR was cut short) stores the resource only,
+        so the next audit extracts it again. Returns the Page's key ("" when none)."""
+        now = _now()
+        with self._writing():
+            if cached is not None:  # revalidated: the cached copy is what this URL holds
+                key = cached.page_key
+                self.add_resource(
+                    run_id,
+                    dataclasses.replace(
+                        fetched,
+                        status=cached.status,
+                        kind=cached.kind,  # type: ignore[arg-type]
+                        content_type=cached.content_type,
+                        final_url=fetched.final_url or cached.final_url,
+                    ),
+                    body_sha=cached.sha256,
+                    size=cached.size,
+                    cache=cache,
+                    key=key,
+                )
+                self.db.execute(
+                    "update http_cache set validated_at = ?, run_id = ?,"
+                    " etag = coalesce(nullif(?, ''), etag),"
+                    " last_modified = coalesce(nullif(?, ''), last_modified)"
+                    " where site_id = ? and url = ?",
+                    [now, run_id, fetched.etag, fetched.last_modified, site_id, fetched.url],
+                )
+                return key
+            if not fetched.ok or (page is not None and not keep_page):
+                self.add_resource(run_id, fetched, cache=cache)
+                return ""
+            body_sha = sha256(fetched.body)
+            content_sha = content_sha or body_sha
+            base_url = fetched.final_url or fetched.url
+            key = page_key(content_sha, base_url, page_profile) if page is not None else ""
+            if page is not None:
+                self.db.execute(
+                    "insert or ignore into pages (key, sha256, base_url, profile, kind, page,"
+                    " created_at) values (?, ?, ?, ?, ?, ?, ?)",
+                    [key, content_sha, base_url, page_profile, page.kind, page_to_json(page), now],
+                )
+            self.add_resource(run_id, fetched, body_sha=body_sha, cache=cache, key=key)
+            self.db["http_cache"].upsert(
+                {
+                    "site_id": site_id,
+                    "url": fetched.url,
+                    "final_url": fetched.final_url,
+                    "status": fetched.status,
+                    "kind": fetched.kind,
+                    "content_type": fetched.content_type,
+                    "etag": fetched.etag,
+                    "last_modified": fetched.last_modified,
+                    "sha256": body_sha,
+                    "size": len(fetched.body),
+                    "content_sha256": content_sha,
+                    "rendered": int(rendered),
+                    "page_key": key,
+                    "fetched_at": now,
+                    "validated_at": now,
+                    "run_id": run_id,
+                },
+                pk=("site_id", "url"),
+            )
+            return key
 
     # ---- text cache (TextCache protocol of extract.documents) ---------------------------------
     # Called from extraction worker threads: a short connection of their own each time, since a

@@ -1,0 +1,299 @@
+"""``config.toml`` for nightly audits: defaults, notification settings and the sites to audit.
+
+A config file is written once by whoever runs the server and then read by cron at 2 a.m., so
+every mistake is reported up front, naming the table and the field (``[[site]] #3 (url …):
+max_pages: expected an integer, got "many"``), and unknown keys are errors rather than silently
+ignored typos. ``oit batch`` also reads a plain CSV of ``url[,name]`` lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from oit_checker.audit import AuditOptions
+from oit_checker.crawl import CrawlOptions
+from oit_checker.dates import parse_as_of
+from oit_checker.extract.documents import OcrOptions
+
+DEFAULT_DB = "oit.db"
+NOTIFY_ON = ("regression", "always")
+SMTP_SECURITY = ("auto", "ssl", "starttls", "none")
+RENDER_MODES = ("never", "auto", "always")
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the file, the table and the field."""
+
+
+@dataclass
+class AuditSettings:
+    """What one audit needs besides its URL; [defaults] and each [[site]] override fill it."""
+
+    year: int | None = None
+    rules: str | None = None  # a rule file instead of the shipped year
+    as_of: dt.date | None = None  # None: the day the audit runs
+    max_pages: int = 400
+    max_seconds: float = 600.0
+    concurrency: int = 4  # requests in flight per host: politeness towards each site
+    timeout: float = 20.0
+    ocr: bool = True
+    render: str = "auto"  # render app-shell pages with Chromium
+    ignore_robots: bool = False
+    insecure: bool = False
+
+    def audit_options(self) -> AuditOptions:
+        options = AuditOptions(as_of=self.as_of or dt.date.today())
+        options.crawl = CrawlOptions(
+            max_pages=self.max_pages,
+            max_seconds=self.max_seconds,
+            per_host_concurrency=self.concurrency,
+            respect_robots=not self.ignore_robots,
+            render=self.render,
+        )
+        options.crawl.fetch.timeout = self.timeout
+        options.crawl.fetch.insecure = self.insecure
+        options.ocr = OcrOptions(enabled=self.ocr)
+        return options
+
+
+@dataclass
+class NotifySettings:
+    webhook: str = ""
+    on: str = "regression"  # "regression": only when an item was lost; "always": every run
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password_env: str = ""  # name of the environment variable holding the password
+    smtp_from: str = ""
+    smtp_to: list[str] = field(default_factory=list)
+    smtp_security: str = "auto"  # auto: SSL on port 465, else STARTTLS when the server offers it
+
+    @property
+    def email(self) -> bool:
+        return bool(self.smtp_host and self.smtp_to)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.webhook) or self.email
+
+
+@dataclass
+class SiteEntry:
+    url: str
+    name: str = ""
+    settings: AuditSettings = field(default_factory=AuditSettings)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    db: Path = Path(DEFAULT_DB)
+    defaults: AuditSettings = field(default_factory=AuditSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    sites: list[SiteEntry] = field(default_factory=list)
+
+
+# ---- field checking -------------------------------------------------------------------------------
+
+
+def _kind(value: Any, want: type, where: str) -> Any:
+    """TOML types, strictly: a bool is not an int, an int is a float."""
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, want) and not (want is int and isinstance(value, bool)):
+        return value
+    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+    raise ConfigError(f"{where}: expected {names[want]}, got {value!r}")
+
+
+def _positive(value: float, where: str) -> None:
+    if value <= 0:
+        raise ConfigError(f"{where}: must be greater than 0, got {value!r}")
+
+
+def _choice(value: Any, choices: tuple[str, ...], where: str) -> str:
+    value = _kind(value, str, where)
+    if value not in choices:
+        raise ConfigError(f"{where}: must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _as_of(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return parse_as_of(_kind(value, str, where))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _unknown(table: dict, known: set[str], where: str) -> None:
+    extra = sorted(set(table) - known)
+    if extra:
+        raise ConfigError(f"{where}: unknown key {extra[0]!r} (known: {', '.join(sorted(known))})")
+
+
+AUDIT_KEYS = {f.name for f in fields(AuditSettings)}
+
+
+def _settings(table: dict, base: AuditSettings, where: str) -> AuditSettings:
+    """``base`` with the audit fields of ``table`` applied, each checked."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        at = f"{where}: {key}" if where else key
+        if key == "year":
+            values[key] = _kind(value, int, at)
+        elif key == "rules":
+            values[key] = _kind(value, str, at)
+        elif key == "as_of":
+            values[key] = _as_of(value, at)
+        elif key in ("max_pages", "concurrency"):
+            values[key] = _kind(value, int, at)
+            _positive(values[key], at)
+        elif key in ("max_seconds", "timeout"):
+            values[key] = _kind(value, float, at)
+            _positive(values[key], at)
+        elif key in ("ocr", "ignore_robots", "insecure"):
+            values[key] = _kind(value, bool, at)
+        elif key == "render":
+            values[key] = _choice(value, RENDER_MODES, at)
+    return replace(base, **values)
+
+
+def check_url(url: Any, where: str) -> str:
+    url = _kind(url, str, where).strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where}: not a web address: {url!r} (expected http://… or https://…)")
+    return url
+
+
+def _notify(table: Any, where: str) -> NotifySettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table [notify]")
+    _unknown(table, {f.name for f in fields(NotifySettings)}, where)
+    notify = NotifySettings()
+    for key, value in table.items():
+        at = f"{where} {key}"
+        if key == "on":
+            notify.on = _choice(value, NOTIFY_ON, at)
+        elif key == "smtp_security":
+            notify.smtp_security = _choice(value, SMTP_SECURITY, at)
+        elif key == "smtp_port":
+            notify.smtp_port = _kind(value, int, at)
+            _positive(notify.smtp_port, at)
+        elif key == "smtp_to":
+            addresses = [value] if isinstance(value, str) else value
+            if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
+                raise ConfigError(f"{at}: expected an address or a list of addresses")
+            notify.smtp_to = [a.strip() for a in addresses if a.strip()]
+        elif key == "webhook":
+            notify.webhook = check_url(value, at)
+        else:
+            setattr(notify, key, _kind(value, str, at))
+    if notify.smtp_host and not notify.smtp_to:
+        raise ConfigError(f"{where} smtp_to: needed when smtp_host is set (who gets the e-mail)")
+    if notify.smtp_to and not notify.smtp_host:
+        raise ConfigError(f"{where} smtp_host: needed when smtp_to is set")
+    return notify
+
+
+def parse_config(data: dict, path: Path | None = None) -> Config:
+    """Check and build a Config from parsed TOML; ``path`` anchors a relative ``db``."""
+    name = str(path) if path else "config"
+    _unknown(data, {"defaults", "notify", "site"}, name)
+    config = Config(path=path)
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise ConfigError(f"{name}: [defaults]: expected a table")
+    _unknown(defaults, AUDIT_KEYS | {"db"}, f"{name}: [defaults]")
+    config.defaults = _settings(defaults, AuditSettings(), f"{name}: [defaults]")
+    if "db" in defaults:
+        db = Path(_kind(defaults["db"], str, f"{name}: [defaults]: db")).expanduser()
+        config.db = db if db.is_absolute() or path is None else path.parent / db
+    if "notify" in data:
+        config.notify = _notify(data["notify"], f"{name}: [notify]")
+    sites = data.get("site", [])
+    if not isinstance(sites, list):
+        raise ConfigError(f"{name}: site: write each site as a [[site]] table")
+    for n, table in enumerate(sites, start=1):
+        where = f"{name}: [[site]] #{n}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: expected a table")
+        if "url" not in table:
+            raise ConfigError(f'{where}: url: missing (every [[site]] needs url = "https://…")')
+        url = check_url(table["url"], f"{where}: url")
+        where = f"{where} ({url})"
+        if "db" in table:
+            raise ConfigError(f"{where}: db: set it in [defaults]; a batch keeps one database")
+        _unknown(table, AUDIT_KEYS | {"url", "name"}, where)
+        site_name = _kind(table.get("name", ""), str, f"{where}: name")
+        overrides = {k: v for k, v in table.items() if k not in ("url", "name")}
+        config.sites.append(SiteEntry(url, site_name, _settings(overrides, config.defaults, where)))
+    return config
+
+
+def load_config(path: Path) -> Config:
+    """A config.toml, checked; ConfigError names what is wrong."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(data, Path(path))
+
+
+def load_sites_csv(path: Path, defaults: AuditSettings | None = None) -> Config:
+    """``url[,name]`` per line; a header line ``url,name``, blank lines and ``#`` lines skipped."""
+    defaults = defaults or AuditSettings()
+    config = Config(path=Path(path), defaults=defaults)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
+        cells = [c.strip() for c in row]
+        if not cells or not cells[0] or cells[0].startswith("#"):
+            continue
+        if line_no == 1 and cells[0].lower() == "url":
+            continue
+        if len(cells) > 2:
+            raise ConfigError(
+                f"{path}: line {line_no}: expected url[,name], got {len(cells)} columns"
+            )
+        url = check_url(cells[0], f"{path}: line {line_no}: url")
+        config.sites.append(SiteEntry(url, cells[1] if len(cells) > 1 else "", replace(defaults)))
+    return config
+
+
+def load_batch_file(path: Path) -> Config:
+    """A sites list for ``oit batch``: config.toml or sites.csv, told apart by the extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        config = load_sites_csv(path)
+    elif suffix == ".toml":
+        config = load_config(path)
+    else:
+        raise ConfigError(f"{path}: expected a .toml config or a .csv list of sites")
+    if not config.sites:
+        raise ConfigError(f"{path}: no sites to audit (add [[site]] tables or url lines)")
+    return config
