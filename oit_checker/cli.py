@@ -539,6 +539,50 @@ def _score_text(value: float | None) -> str:
 
 
 @app.command()
+def verify(
+    answers: Annotated[
+        Path, typer.Argument(help="The answer sheet: CSV or XLSX (item, url[, explanation])")
+    ],
+    url: Annotated[str, typer.Option("--site", help="The agency's main website")],
+    year: YearOpt = None,
+    rules_file: RulesOpt = None,
+    db: DbOpt = Path("oit.db"),
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Audit date (default today)")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Check the URLs an officer intends to submit, as an assessor would, and suggest better ones."""
+    import asyncio
+
+    from oit_checker.verify import read_answers
+    from oit_checker.verify import verify as verify_answers
+
+    rules = _rules(year, rules_file)
+    try:
+        rows = read_answers(answers)
+    except (OSError, ValueError) as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    options = AuditOptions(as_of=_as_of(as_of))
+    try:
+        store = Store(db)
+        verdicts = asyncio.run(verify_answers(rows, url, rules, store, options))
+    except (AuditError, ValueError) as exc:
+        raise _fail(str(exc), getattr(exc, "exit_code", EXIT_USAGE)) from None
+    styles = {"ok": "green", "wrong": "red", "uncertain": "yellow", "missing-url": "red"}
+    for v in verdicts:
+        style = styles.get(v.status, "white")
+        out.print(
+            f"[bold]{v.item_id}[/bold] {v.title}: [{style}]{v.status}[/{style}] {v.url or '-'}",
+            soft_wrap=True,
+        )
+        out.print(f"   {v.reason}", soft_wrap=True)
+        if v.better_url:
+            out.print(f"   URL ที่ดีกว่า: {v.better_url}", soft_wrap=True)
+    bad = sum(1 for v in verdicts if v.status != "ok")
+    out.print(f"{len(verdicts) - bad} of {len(verdicts)} answers hold up")
+    raise typer.Exit(1 if bad else 0)
+
+
+@app.command()
 def history(
     site: Annotated[
         str | None, typer.Argument(help="Only this site (URL, host or part of the URL)")

@@ -466,6 +466,11 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return found
 
 
+def _certificate_rejection(causes: list[BaseException]) -> ssl.SSLCertVerificationError | None:
+    """The certificate check that failed, if that is what broke the connection."""
+    return next((c for c in causes if isinstance(c, ssl.SSLCertVerificationError)), None)
+
+
 def _describe_exception(exc: BaseException, url: str, options: FetchOptions) -> str:
     host = urlsplit(url).hostname or url
     text = str(exc) or type(exc).__name__
@@ -478,6 +483,10 @@ def _describe_exception(exc: BaseException, url: str, options: FetchOptions) -> 
     if isinstance(exc, httpx.ConnectError):
         causes = _causes(exc)
         lower = " ".join(str(c) for c in causes).lower()
+        rejected = _certificate_rejection(causes)
+        if rejected is not None:
+            why = rejected.verify_message or "certificate verify failed"
+            return f"TLS certificate of {host} not trusted: {why}; use --insecure to audit anyway"
         if any(isinstance(c, ssl.SSLError) for c in causes) or "certificate" in lower:
             return f"TLS error with {host}: {text} (use --insecure to skip verification)"
         if any(isinstance(c, socket.gaierror) for c in causes) or "name or service" in lower:
@@ -581,7 +590,8 @@ async def _get_with_retries(
             attempt.error = _describe_exception(exc, url, options)
             if attempt.status and attempt.size:  # broken mid-body: keep what came
                 attempt.truncated = True
-            if not may_retry:
+            # A rejected certificate is rejected again on every try: retrying only waits.
+            if not may_retry or _certificate_rejection(_causes(exc)) is not None:
                 return attempt
             await _sleep_before_retry(options.backoff * 2**number, deadline)
             continue

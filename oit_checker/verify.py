@@ -1,0 +1,312 @@
+"""Check an officer's answer sheet: does each answered URL hold the item, as an assessor sees it?
+
+The officer fills ITAS by hand (or from ``oit check --csv``) and wants to know, before sending,
+whether each URL opens, is on the main website, and shows the item's components for the right
+year — and if not, which URL would. We audit the site as usual, rebuild the site index from the
+stored run, fetch the answered URLs the crawl did not reach, and open each answered URL with the
+same ``ItemChecker.judge_candidate`` the audit uses, so a verdict here never contradicts the audit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from oit_checker.audit import AuditOptions, AuditResult, audit
+from oit_checker.check.items import Candidate, ItemChecker
+from oit_checker.check.site import FetchInfo, SiteData
+from oit_checker.crawl import normalize_url
+from oit_checker.extract.documents import extract_document
+from oit_checker.extract.html import parse_html
+from oit_checker.fetch import fetch, make_client
+from oit_checker.models import DOCUMENT_KINDS, Page
+from oit_checker.rules import Item, RuleSet
+from oit_checker.store import Store
+
+# Header spellings accepted per field: the Thai header sheet.write_csv writes, and English for
+# hand-made files. "title" and "answer" are read past (the verdict comes from the URL).
+HEADERS = {
+    "item": ("ข้อ", "item", "id", "item_id"),
+    "url": ("url", "ลิงก์", "link"),
+    "explanation": ("คำอธิบาย", "explanation"),
+    "title": ("รายการ", "title"),
+    "answer": ("มี/ไม่มี", "answer"),
+}
+# Files linked from an answered page the crawl did not reach: fetched so the page's bundle
+# (page + its documents) is judged whole, as an assessor would open them. Capped per page.
+MAX_LINKED_DOCS = 20
+# File names of documents and of download scripts (dl.php?nid=16, ewt_dl_link.php, download.php).
+DOCUMENT_NAME = re.compile(r"\.(pdf|docx?|xlsx?)$|(^|[_\-])(dl|download)", re.I)
+# Statuses of a verdict.
+OK, WRONG, UNCERTAIN, MISSING_URL = "ok", "wrong", "uncertain", "missing-url"
+
+
+@dataclass
+class Answer:
+    item_id: str
+    url: str
+    explanation: str = ""
+
+
+@dataclass
+class Verdict:
+    item_id: str
+    title: str
+    url: str
+    status: str  # ok | wrong | uncertain | missing-url
+    reason: str  # Thai, for the officer
+    better_url: str = ""  # where the audit found the item, when the answer is not ok
+    found: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+# ---- reading the sheet ------------------------------------------------------------------------
+
+
+def _item_id(raw: str) -> str:
+    """ "O5", "o5", "5" and "O 5" are the same item."""
+    text = "".join(raw.split()).upper()
+    return f"O{text}" if text.isdigit() else text
+
+
+def _columns(header: list[str], path: Path) -> dict[str, int]:
+    by_name = {alias.casefold(): name for name, aliases in HEADERS.items() for alias in aliases}
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        label = (cell or "").strip()
+        if not label:
+            continue
+        name = by_name.get(label.casefold())
+        if name is None:
+            known = ", ".join(a for aliases in HEADERS.values() for a in aliases)
+            raise ValueError(f"{path}: row 1: unknown column {label!r} (known: {known})")
+        columns.setdefault(name, index)
+    for needed in ("item", "url"):
+        if needed not in columns:
+            raise ValueError(
+                f"{path}: row 1: no {needed!r} column (header {header!r}; "
+                f"expected ข้อ,URL[,คำอธิบาย] or item,url[,explanation])"
+            )
+    return columns
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp874", errors="replace")  # Excel "CSV" on Thai Windows
+    return list(csv.reader(text.splitlines()))
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
+        raise ValueError(f"{path}: not a readable XLSX file ({exc})") from exc
+    try:
+        sheet = book["คำตอบ OIT"] if "คำตอบ OIT" in book.sheetnames else book.worksheets[0]
+        return [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    finally:
+        book.close()
+
+
+def read_answers(path: Path) -> list[Answer]:
+    """Answers from a CSV or XLSX sheet; a ValueError names the file and row of bad input."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+    rows = [r for r in rows if any((c or "").strip() for c in r)]
+    if not rows:
+        raise ValueError(f"{path}: empty file (expected a header ข้อ,URL or item,url)")
+    columns = _columns(rows[0], path)
+    answers: list[Answer] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+
+        def cell(name: str, row: list[str] = row) -> str:
+            index = columns.get(name)
+            return (row[index] or "").strip() if index is not None and index < len(row) else ""
+
+        item_id = _item_id(cell("item"))
+        if not item_id:
+            raise ValueError(f"{path}: row {number}: no item (ข้อ) given")
+        if item_id in seen:
+            raise ValueError(
+                f"{path}: row {number}: item {item_id} answered again (first in row "
+                f"{seen[item_id]})"
+            )
+        seen[item_id] = number
+        answers.append(Answer(item_id, cell("url"), cell("explanation")))
+    if not answers:
+        raise ValueError(f"{path}: no answers below the header")
+    return answers
+
+
+# ---- the site index ---------------------------------------------------------------------------
+
+
+def site_from_run(store: Store, run_id: int, start_url: str) -> SiteData:
+    """The site index of a stored run, as the audit built it while crawling."""
+    site = SiteData(start_url=start_url, hosts={urlsplit(start_url).hostname or ""})
+    for row in store.resources(run_id):
+        final = row["final_url"] or row["url"]
+        info = FetchInfo(row["url"], final, row["status"], row["kind"], row["error"] or "")
+        page = None
+        if info.ok and (info.kind == "html" or info.kind in DOCUMENT_KINDS):
+            page = store.page(row["page_key"] or "", row["url"])
+            if page is None:  # stored without its Page (OCR cut short): fetched again if asked
+                continue
+        site.add(info, page)
+        if row["url"] == start_url:
+            site.hosts.add(urlsplit(final).hostname or "")
+    return site
+
+
+async def _fetch_into(site: SiteData, urls: list[str], options: AuditOptions) -> None:
+    """Fetch and extract URLs the crawl did not reach, and the files their pages link to."""
+    fetch_options = options.crawl.fetch
+    async with make_client(fetch_options) as client:
+
+        async def one(url: str) -> Page | None:
+            fetched = await fetch(client, url, fetch_options)
+            page: Page | None = None
+            final = fetched.final_url or fetched.url
+            if fetched.ok and fetched.kind == "html":
+                page = parse_html(fetched.text, final)
+            elif fetched.ok and fetched.kind in DOCUMENT_KINDS:
+                page = await asyncio.to_thread(
+                    extract_document, final, fetched.kind, fetched.body, options.ocr
+                )
+            if page is not None:
+                page.url = url
+            site.add(FetchInfo(url, final, fetched.status, fetched.kind, fetched.error), page)
+            return page
+
+        pages = await asyncio.gather(*(one(u) for u in urls))
+        linked: list[str] = []
+        for page in pages:
+            if page is None or page.kind != "html":
+                continue
+            for link in page.links:
+                target = normalize_url(link.url) if link.url else ""
+                if (
+                    target
+                    and not link.chrome
+                    and site.is_onsite(target)
+                    and target not in site.fetched
+                    and target not in linked
+                    and _looks_like_document(target)
+                ):
+                    linked.append(target)
+                    if len(linked) >= MAX_LINKED_DOCS * len(urls):
+                        break
+        if linked:
+            await asyncio.gather(*(one(u) for u in linked))
+
+
+def _looks_like_document(url: str) -> bool:
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return bool(DOCUMENT_NAME.search(name))
+
+
+# ---- judging ----------------------------------------------------------------------------------
+
+
+def _web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _candidate(checker: ItemChecker, item: Item, url: str) -> Candidate:
+    """The answered URL as the audit would have met it: through the link that names the item,
+    when the site has one (its text may hold the year), else on its own."""
+    for cand in checker.candidates(item):
+        if cand.url and normalize_url(cand.url) == url:
+            return cand
+    return Candidate(url=url, naming="text")
+
+
+def _audit_url(result: AuditResult, item_id: str) -> tuple[str, list[str]]:
+    """The audit's evidence URL for an item it found present, and all its evidence URLs."""
+    found = next((r for r in result.items if r.id == item_id), None)
+    if found is None or found.status != "present" or not found.evidence:
+        return "", []
+    urls = [normalize_url(e.url) for e in found.evidence if e.kind != "external"]
+    return (urls[0] if urls else ""), urls
+
+
+def _judge(checker: ItemChecker, item: Item, answer: Answer, result: AuditResult) -> Verdict:
+    better, audit_urls = _audit_url(result, item.id)
+    verdict = Verdict(item.id, item.title, answer.url, UNCERTAIN, "")
+    if not answer.url:
+        verdict.status = MISSING_URL
+        audited = next(r for r in result.items if r.id == item.id)
+        if better:
+            verdict.reason = f"ไม่ได้ระบุ URL แต่พบ{item.title}ที่ {better}"
+            verdict.better_url = better
+        else:
+            verdict.reason = f"ไม่ได้ระบุ URL; ผลการตรวจเว็บไซต์: {audited.reason}"
+        return verdict
+    if not _web_url(answer.url):
+        verdict.status = WRONG
+        verdict.reason = f"URL {answer.url!r} ไม่ใช่ที่อยู่เว็บ (ต้องขึ้นต้นด้วย http:// หรือ https://)"
+        verdict.better_url = better
+        return verdict
+    url = normalize_url(answer.url)
+    cand = checker.judge_candidate(item, _candidate(checker, item, url))
+    verdict.found, verdict.missing = list(cand.found), list(cand.missing)
+    verdict.reason = cand.reason
+    if cand.outcome == "pass":
+        verdict.status = OK
+    elif cand.outcome == "fail" and url in audit_urls[:1] and len(audit_urls) > 1:
+        # The audit found the item across several pages (structure + duties) and cites this
+        # URL first: the answered page leads the assessor to the rest.
+        audited = next(r for r in result.items if r.id == item.id)
+        verdict.status, verdict.reason = OK, audited.reason
+        verdict.found, verdict.missing = list(audited.found), []
+    else:
+        verdict.status = UNCERTAIN if cand.outcome == "uncertain" else WRONG
+    if verdict.status != OK and better and better != url:
+        verdict.better_url = better
+    return verdict
+
+
+async def verify(
+    answers: list[Answer],
+    site_url: str,
+    rules: RuleSet,
+    store: Store,
+    options: AuditOptions | None = None,
+) -> list[Verdict]:
+    """Audit ``site_url`` (a stored run), then judge each answered URL as an assessor would."""
+    options = options or AuditOptions()
+    items = {item.id: item for item in rules.items}
+    unknown = [a.item_id for a in answers if a.item_id not in items]
+    if unknown:
+        raise ValueError(
+            f"items not in {Path(rules.path).name}: {', '.join(unknown)} "
+            f"(the rule set has {rules.items[0].id}–{rules.items[-1].id})"
+        )
+    result = await audit(site_url, rules, store, options)
+    site = site_from_run(store, result.run_id, result.site)
+    extra: list[str] = []
+    for answer in answers:
+        if not _web_url(answer.url):
+            continue
+        url = normalize_url(answer.url)
+        if url not in site.fetched and site.is_onsite(url) and url not in extra:
+            extra.append(url)
+    if extra:
+        await _fetch_into(site, extra, options)
+    checker = ItemChecker(rules, site, rules.year, result.as_of)
+    return [_judge(checker, items[a.item_id], a, result) for a in answers]

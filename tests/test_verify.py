@@ -1,0 +1,201 @@
+"""Checking an officer's answer sheet against the demo site, as an assessor would open each URL.
+
+Real loopback server on fixtures/demo/site, real PDFs, real SQLite. The officer must learn which
+answered URL is fine, which one is wrong and why (wrong year, 404, off the main site, the wrong
+page), and where the checker found the item instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from pathlib import Path
+
+import pytest
+
+from oit_checker.audit import AuditOptions, audit
+from oit_checker.dates import parse_as_of
+from oit_checker.evaluate import load_expected
+from oit_checker.rules import load_year
+from oit_checker.serve import SiteServer
+from oit_checker.sheet import write_csv, write_xlsx
+from oit_checker.store import Store
+from oit_checker.verify import Answer, Verdict, read_answers, verify
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "fixtures" / "demo"
+EXPECTED = load_expected(DEMO / "expected.toml")
+STATUS = {w["id"]: w["status"] for w in EXPECTED["item"]}
+
+
+def _options() -> AuditOptions:
+    return AuditOptions(as_of=parse_as_of(EXPECTED["as_of"]))
+
+
+def _case(name: str) -> str:
+    return next(w["id"] for w in EXPECTED["item"] if w.get("case") == name)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo site served, its audit, and the store that holds it."""
+    db = tmp_path_factory.mktemp("db") / "oit.db"
+    with SiteServer(DEMO / "site") as server:
+        rules = load_year(EXPECTED["year"])
+        result = asyncio.run(audit(server.url, rules, Store(db), _options()))
+        yield server, rules, db, result
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def verdicts(demo, tmp_path_factory) -> dict[str, Verdict]:
+    server, rules, db, _ = demo
+    url = server.url.rstrip("/")
+    sheet = _write(
+        tmp_path_factory.mktemp("answers") / "answers.csv",
+        ["item", "url", "explanation"],
+        [
+            ["O3", f"{url}/contact.html", "หน้าติดต่อเรา"],  # right
+            [_case("wrong-year"), f"{url}/files/2566/hr-plan-2566.pdf", ""],  # last year's plan
+            ["O8", f"{url}/files/2568/no-such-manual.pdf", ""],  # never uploaded: 404
+            ["O10", "https://drive.google.com/drive/folders/abc", ""],  # off the main site
+            ["O13", "", ""],  # left empty although the site has it
+            ["O17", f"{url}/contact.html", ""],  # a real page, but not this item
+            ["O23", "", ""],  # empty, and the site does not have it either
+        ],
+    )
+    answers = read_answers(sheet)
+    result = asyncio.run(verify(answers, server.url, rules, Store(db), _options()))
+    assert [v.item_id for v in result] == [a.item_id for a in answers]
+    return {v.item_id: v for v in result}
+
+
+def test_correct_url_is_ok(verdicts):
+    got = verdicts["O3"]
+    assert got.status == "ok", got.reason
+    assert got.better_url == "" and got.missing == []
+    assert got.found
+
+
+def test_wrong_year_document_is_wrong_and_names_both_years(verdicts):
+    got = verdicts[_case("wrong-year")]
+    assert got.status == "wrong"
+    assert "2566" in got.reason and "2568" in got.reason
+    assert "period" in got.missing
+    assert got.better_url == ""  # the site has no plan of the right year to offer
+
+
+def test_404_url_is_wrong_and_the_found_evidence_is_offered(verdicts, demo):
+    got = verdicts["O8"]
+    assert got.status == "wrong"
+    assert "404" in got.reason
+    assert got.better_url == demo[0].url + "files/2568/manual-revenue.pdf"
+
+
+def test_offsite_url_is_uncertain_with_the_host_and_the_onsite_page(verdicts, demo):
+    got = verdicts["O10"]
+    assert got.status == "uncertain"
+    assert "นอกเว็บไซต์หลัก" in got.reason and "drive.google.com" in got.reason
+    assert got.better_url == demo[0].url + "eservice/index.html"
+
+
+def test_empty_url_is_missing_with_a_suggestion_when_the_site_has_it(verdicts, demo):
+    got = verdicts["O13"]
+    assert got.status == "missing-url"
+    assert got.better_url.startswith(demo[0].url)
+    assert got.better_url.endswith(("procurement-annual-2567.pdf", "procurement/index.html"))
+    assert got.better_url in got.reason
+    nothing = verdicts["O23"]
+    assert nothing.status == "missing-url" and nothing.better_url == ""
+    assert "ผลการตรวจเว็บไซต์" in nothing.reason and "ลิงก์ว่าง" in nothing.reason
+
+
+def test_page_of_another_item_is_wrong_and_names_what_it_lacks(verdicts, demo):
+    got = verdicts["O17"]
+    assert got.status == "wrong"
+    assert got.missing and "ขาด" in got.reason
+    assert got.better_url == demo[0].url + "files/2568/complaint-guideline.pdf"
+
+
+def test_the_checkers_own_sheet_verifies_every_present_item_ok(demo, tmp_path):
+    server, rules, db, result = demo
+    sheet = tmp_path / "sheet.csv"
+    write_csv(result.as_dict(), sheet)
+    answers = read_answers(sheet)
+    assert len(answers) == 28
+    got = {v.item_id: v for v in asyncio.run(verify(answers, server.url, rules, Store(db)))}
+    for item_id, status in STATUS.items():
+        if status == "present":
+            assert got[item_id].status == "ok", (item_id, got[item_id].url, got[item_id].reason)
+        else:  # the sheet leaves absent and uncertain items without a URL
+            assert got[item_id].status == "missing-url", item_id
+
+
+def test_xlsx_sheet_reads_back_the_same_answers(demo, tmp_path):
+    result = demo[3].as_dict()
+    write_csv(result, tmp_path / "s.csv")
+    write_xlsx(result, tmp_path / "s.xlsx")
+    assert read_answers(tmp_path / "s.xlsx") == read_answers(tmp_path / "s.csv")
+
+
+def test_hand_made_sheets_accept_loose_item_ids_and_thai_windows_encoding(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes("ข้อ,URL\no5,http://x.go.th/a.pdf\n 6 ,\n".encode("cp874"))
+    assert read_answers(path) == [Answer("O5", "http://x.go.th/a.pdf"), Answer("O6", "")]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "empty file"),
+        ("item,url,comment\nO1,http://x/\n", "unknown column 'comment'"),
+        ("item,explanation\nO1,x\n", "no 'url' column"),
+        ("item,url\nO1,http://x/\n,http://y/\n", "row 3: no item"),
+        ("item,url\nO1,http://x/\no1,http://y/\n", "row 3: item O1 answered again"),
+    ],
+)
+def test_bad_sheets_say_which_file_and_row(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.csv") as err:
+        read_answers(path)
+    assert message in str(err.value)
+
+
+def test_unreadable_xlsx_and_unknown_items_are_refused(tmp_path, demo):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="broken.xlsx.*not a readable XLSX"):
+        read_answers(broken)
+    server, rules, db, _ = demo
+    with pytest.raises(ValueError, match="O99"):
+        asyncio.run(verify([Answer("O99", "")], server.url, rules, Store(db), _options()))
+
+
+def test_cli_verify_reports_each_answer_and_a_better_url(demo, tmp_path):
+    import subprocess
+    import sys
+
+    url = demo[0].url
+    answers = _write(
+        tmp_path / "answers.csv",
+        ["item", "url"],
+        [["O3", url + "contact.html"], ["O8", url + "files/nope.pdf"]],
+    )
+    oit = str(Path(sys.executable).parent / "oit")
+    proc = subprocess.run(
+        [oit, "verify", str(answers), "--site", url, "--as-of", str(EXPECTED["as_of"]),
+         "--db", str(tmp_path / "v.db"), "--no-progress"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "O3" in proc.stdout and "ok" in proc.stdout
+    assert "404" in proc.stdout and "URL ที่ดีกว่า" in proc.stdout
+    assert "1 of 2 answers hold up" in proc.stdout
