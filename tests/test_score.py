@@ -31,7 +31,15 @@ def _results(spec: dict[str, tuple[int, int]]) -> list[ItemResult]:
 
 def test_worked_example_from_the_criteria():
     # indicator 9 = (88.89+100+100+100+100)/5 = 97.78 (8 of 9 items); 10 = (87.5+100)/2 = 93.75
-    spec = {"9.1": (8, 9), "9.2": (3, 3), "9.3": (4, 4), "9.4": (4, 4), "9.5": (4, 4), "10.1": (7, 8), "10.2": (2, 2)}
+    spec = {
+        "9.1": (8, 9),
+        "9.2": (3, 3),
+        "9.3": (4, 4),
+        "9.4": (4, 4),
+        "9.5": (4, 4),
+        "10.1": (7, 8),
+        "10.2": (2, 2),
+    }
     rules = _rules({k: v[1] for k, v in spec.items()})
     scores = score(_results(spec), rules)
     assert scores.subindicators["9.1"] == 88.89
@@ -51,3 +59,24 @@ def test_ita_total_and_rating_bands():
     low = {"9.1": (0, 1), "10.1": (0, 1)}
     assert score(_results(low), rules, iit=90, eit1=90, eit2=90).ita["rating"] == "ต้องปรับปรุงโดยด่วน"
     assert score(_results(spec), rules).ita is None
+
+
+def test_weights_and_bands_come_from_the_rule_files(tmp_path):
+    from oit_checker.rules import RULES_DIR, load_rules, load_year
+    from oit_checker.score import ita_total
+
+    shipped = load_year(2568)
+    assert shipped.scoring["weights"]["oit"] == 40.0
+    scores = {"iit": 80.0, "eit1": 80.0, "eit2": 80.0, "oit": 100.0}
+    assert ita_total(shipped, scores) == {"total": 88.0, "rating": "ผ่าน", "instruments": scores}
+    # A sector variant that weighs OIT at half: the total and the rating follow the data.
+    common = (RULES_DIR / "common.toml").read_text(encoding="utf-8")
+    (tmp_path / "common.toml").write_text(
+        common.replace("oit = 40.0 }", "oit = 50.0 }").replace("iit = 30.0", "iit = 20.0"),
+        encoding="utf-8",
+    )
+    (tmp_path / "variant.toml").write_text(
+        (RULES_DIR / "ita-2568.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    variant = load_rules(tmp_path / "variant.toml")
+    assert ita_total(variant, scores)["total"] == 90.0
