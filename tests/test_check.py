@@ -208,3 +208,14 @@ def test_nothing_published_is_absent_with_every_component_missing():
     result = _verdict(_site({"index.html": "<p>ยินดีต้อนรับ</p>"}), "O25")
     assert result.status == "absent"
     assert result.missing == [c.name for c in RULES.item("O25").components]
+
+
+def test_a_damaged_pdf_is_not_evidence_and_says_why():
+    from oit_checker.extract.documents import extract_document
+
+    damaged = extract_document(BASE + "plan.pdf", "pdf", b"%PDF-1.7\n" + b"\x00broken" * 64)
+    site = _site({"ita.html": _hub([("O25", "แผนปฏิบัติการป้องกันการทุจริต", "/plan.pdf")])})
+    site.add(FetchInfo(BASE + "plan.pdf", BASE + "plan.pdf", 200, "pdf"), damaged)
+    result = _verdict(site, "O25")
+    assert result.status == "absent"
+    assert "เปิดอ่านไม่ได้" in result.reason, result.reason

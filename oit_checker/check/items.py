@@ -175,6 +175,13 @@ class ItemChecker:
             cand.outcome = "uncertain"
             cand.reason = f"หน้า {cand.url} ต้องเข้าสู่ระบบก่อน ผู้ประเมินเปิดดูไม่ได้"
             return cand
+        unreadable = _unreadable(page)
+        if unreadable:
+            cand.outcome = "broken"
+            cand.reason = (
+                f"เอกสาร {cand.url} เปิดอ่านไม่ได้ ({unreadable}) ผู้ประเมินจะไม่เห็นข้อมูล ควรอัปโหลดไฟล์ใหม่"
+            )
+            return cand
         bundle = self.bundle(item, page)
         self._components(item, cand, bundle)
         cand.period = judge(item.period, self.fy, self._signals(cand, bundle))
@@ -443,6 +450,16 @@ def excerpt(page: Page, item: Item) -> str:
 @lru_cache(maxsize=4096)
 def _spaced(alias: str) -> re.Pattern[str]:
     return re.compile(r"\s*".join(map(re.escape, alias)))
+
+
+UNREADABLE_NOTES = ("unreadable", "encrypted", "empty body", "not supported")
+
+
+def _unreadable(page: Page) -> str:
+    """Why a document cannot be read (damaged, password-protected, empty), or ""."""
+    if page.kind == "html" or page.text.strip():
+        return ""
+    return next((n for n in page.notes if any(w in n for w in UNREADABLE_NOTES)), "")
 
 
 def _file_name(url: str) -> str:
