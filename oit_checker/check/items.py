@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from oit_checker.check.helpers import HELPERS, Bundle, HelperContext
 from oit_checker.check.naming import ItemNamer, Naming
@@ -463,8 +463,6 @@ def _unreadable(page: Page) -> str:
 
 
 def _file_name(url: str) -> str:
-    from urllib.parse import unquote
-
     return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
 
 

@@ -20,7 +20,7 @@ from oit_checker.thai import compact
 # "o1", "o 1", "o.1", "o_16", "oit 3", "014" (Thai zero for O, after digit folding) at the start.
 LEADING_NUMBER = re.compile(r"^\W*(?:moit|oit|o|0)\s*[._:\-]?\s*(\d{1,2})(?!\d)")
 FUZZY_MIN_ALIAS = 10  # shorter aliases are too easy to hit by accident
-FUZZY_MAX_TEXT = 160
+FUZZY_MAX_TEXT = 40  # typo'd labels are short; fuzzy-matching every headline costs seconds
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class ItemNamer:
             if len(alias) >= FUZZY_MIN_ALIAS
         ]
         self.names_in = lru_cache(maxsize=200_000)(self._names_in)
+        self.is_generic = lru_cache(maxsize=200_000)(self._is_generic)
 
     def _names_in(self, text: str) -> tuple[str, ...]:
         """Every item this text names, most specific first.
@@ -135,7 +136,7 @@ class ItemNamer:
     def _numbers(self, item_id: str) -> tuple[str, ...]:
         return next(i.numbers for i in self.items if i.id == item_id)
 
-    def is_generic(self, text: str) -> bool:
+    def _is_generic(self, text: str) -> bool:
         flat = compact(text)
         return not flat or flat in self.generic or _looks_like_file_or_url(flat)
 
