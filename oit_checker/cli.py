@@ -42,8 +42,10 @@ from oit_checker.history import (
 )
 from oit_checker.notify import build_summary, notify, record_outcome
 from oit_checker.report import STATUS_STYLE, print_report
+from oit_checker.report_html import render_html
 from oit_checker.rules import RuleError, RuleSet, default_year, load_rules, load_year
 from oit_checker.serve import SiteServer
+from oit_checker.sheet import write_csv, write_xlsx
 from oit_checker.store import Store
 
 app = typer.Typer(
@@ -732,10 +734,6 @@ def sheet(
     db: DbOpt = Path("oit.db"),
 ) -> None:
     """The ITAS answer sheet of a stored run: per item มี/ไม่มี, one URL and an explanation."""
-    try:
-        from oit_checker.sheet import write_csv, write_xlsx
-    except ImportError as exc:  # pragma: no cover - the module ships with the package
-        raise _fail(f"answer sheets are not available: {exc}", EXIT_USAGE) from None
     if format_ is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         format_ = SheetFormat.xlsx if suffix == "xlsx" else SheetFormat.csv
@@ -761,10 +759,6 @@ def report(
     db: DbOpt = Path("oit.db"),
 ) -> None:
     """A printable, self-contained HTML report of a stored run, with changes since the last."""
-    try:
-        from oit_checker.report_html import render_html
-    except ImportError as exc:  # pragma: no cover - the module ships with the package
-        raise _fail(f"HTML reports are not available: {exc}", EXIT_USAGE) from None
     store = _open_store(db)
     run_id = _pick_run(store, run, site)
     result = _result_of(store, run_id)

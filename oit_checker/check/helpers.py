@@ -11,12 +11,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from oit_checker.dates import find_months, months_due
+from oit_checker.dates import THAI_MONTH_NAMES, find_months, months_due
 from oit_checker.models import Page
 from oit_checker.rules import RuleSet
 
-THAI_MONTHS = ("", "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
-               "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")  # fmt: skip
 MONTH_HEAD_CHARS = 400
 
 
@@ -99,7 +97,7 @@ def procurement_months(bundle: Bundle, ctx: HelperContext) -> HelperResult:
     if not due:
         return HelperResult(True, "ยังไม่มีเดือนที่ต้องรายงาน")
     if missing:
-        names = ", ".join(f"{THAI_MONTHS[m]} {y}" for y, m in missing)
+        names = ", ".join(f"{THAI_MONTH_NAMES[m][0]} {y}" for y, m in missing)
         return HelperResult(False, f"ขาดรายงานสรุปผลการจัดซื้อจัดจ้างเดือน {names}")
     return HelperResult(True, f"มีรายงานครบ {len(due)} เดือน")
 

@@ -120,7 +120,7 @@ class ItemChecker:
                 out[link.url] = Candidate(
                     url=link.url, via=src, link=link, naming=naming.source, fit=fit
                 )
-        for page in self._unique_pages():
+        for page in self.site.unique_pages():
             heads = [page.title, *page.headings[:1]]
             if any(item.id in self.namer.names_in(h) for h in heads if h):
                 fit = max(self.namer.fit(item, h) for h in heads if h)
@@ -134,15 +134,6 @@ class ItemChecker:
             return False
         offered = src in self._hubs or self.namer.is_generic(link.text)  # "คลิกลิงค์ข้อมูล" in a row
         return naming.source == "text" or (naming.source == "context" and offered)
-
-    def _unique_pages(self) -> list[Page]:
-        seen: set[int] = set()
-        pages = []
-        for page in self.site.pages.values():
-            if id(page) not in seen:
-                seen.add(id(page))
-                pages.append(page)
-        return pages
 
     # ---- one candidate ----------------------------------------------------------------------
     def judge_candidate(self, item: Item, cand: Candidate) -> Candidate:

@@ -61,14 +61,12 @@ class SiteData:
     def page(self, url: str) -> Page | None:
         return self.pages.get(url)
 
+    def unique_pages(self) -> list[Page]:
+        """Each page once (pages are indexed by requested and by final URL)."""
+        return list({id(p): p for p in self.pages.values()}.values())
+
     def html_pages(self) -> list[Page]:
-        seen: set[int] = set()
-        out = []
-        for page in self.pages.values():
-            if page.kind == "html" and id(page) not in seen:
-                seen.add(id(page))
-                out.append(page)
-        return out
+        return [p for p in self.unique_pages() if p.kind == "html"]
 
     def documents_linked_from(self, page: Page) -> list[tuple[Link, Page]]:
         out = []

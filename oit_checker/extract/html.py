@@ -144,31 +144,24 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
                 else:
                     label = text
         if tag in LINK_ATTRS:
-            raw = node.attributes.get(LINK_ATTRS[tag]) or ""
-            links.append(
-                Link(
-                    url=_absolute(base, raw),
-                    text=_link_text(node),
-                    context=_context(node),
-                    label=_join_labels(label, section),
-                    raw_href=raw,
-                    tag=tag,
-                    chrome=_in_chrome(node),
-                )
-            )
-            for attr in ("data-pdf-src", "data-src", "data-url"):
-                extra = node.attributes.get(attr)
-                if extra:
-                    links.append(
-                        Link(
-                            url=_absolute(base, extra),
-                            text=_link_text(node),
-                            context=_context(node),
-                            label=_join_labels(label, section),
-                            raw_href=extra,
-                            tag=tag,
-                        )
+            # The href (or src), plus a file that viewers keep only in a data attribute
+            # (Google Docs viewer iframes: data-pdf-src).
+            attrs = (LINK_ATTRS[tag], "data-pdf-src", "data-src", "data-url")
+            hrefs = [node.attributes.get(a) or "" for a in attrs]
+            hrefs = [hrefs[0], *(h for h in hrefs[1:] if h)]
+            context, chrome = _context(node), _in_chrome(node)
+            for raw in hrefs:
+                links.append(
+                    Link(
+                        url=_absolute(base, raw),
+                        text=_link_text(node),
+                        context=context,
+                        label=_join_labels(label, section),
+                        raw_href=raw,
+                        tag=tag,
+                        chrome=chrome,
                     )
+                )
         elif tag == "img":
             src = node.attributes.get("src") or node.attributes.get("data-src") or ""
             absolute = _absolute(base, src)
