@@ -189,6 +189,7 @@ class _Collector:
         self.start_url = site.start_url
         self.requeue: list[tuple[list[Link], int]] = []
         self.restored: set[str] = set()  # URLs put back from the stored run
+        self._links: dict[str, list[Link]] = {}  # of the page just indexed, for links_of
 
     def profile(self, kind: str) -> str:
         """What a Page of this kind depends on besides its bytes and URL."""
@@ -239,10 +240,10 @@ class _Collector:
         # A 304 has no body to classify; the crawler follows its links only if it is "html".
         fetched.kind = cached.kind  # type: ignore[assignment]
         page = self.store.page(cached.page_key, fetched.url)
-        self.store.record_fetch(
+        key = self.store.record_fetch(
             self.run_id, self.site_id, fetched, cached=cached, cache="revalidated"
         )
-        self._index(fetched, cached.status, cached.kind, page)
+        self._index(fetched, cached.status, cached.kind, page, key)
 
     async def _downloaded(self, fetched: Fetched) -> None:
         """A full body: reuse the Page of the same content at the same address, else extract.
@@ -270,7 +271,7 @@ class _Collector:
             if page is None:
                 page = await self._extract(fetched)
         keep = page is None or not any(n.startswith(PASSING_TROUBLE_NOTES) for n in page.notes)
-        self.store.record_fetch(
+        key = self.store.record_fetch(
             self.run_id,
             self.site_id,
             fetched,
@@ -281,7 +282,7 @@ class _Collector:
             keep_page=keep,
             cache=outcome,
         )
-        self._index(fetched, fetched.status, fetched.kind, page)
+        self._index(fetched, fetched.status, fetched.kind, page, key)
 
     async def _extract(self, fetched: Fetched) -> Page | None:
         page: Page | None = None
@@ -301,13 +302,16 @@ class _Collector:
             page.url = fetched.url
         return page
 
-    def _index(self, fetched: Fetched, status: int, kind: str, page: Page | None) -> None:
+    def _index(
+        self, fetched: Fetched, status: int, kind: str, page: Page | None, key: str = ""
+    ) -> None:
         final = fetched.final_url or fetched.url
-        self.site.add(FetchInfo(fetched.url, final, status, kind, fetched.error), page)
+        self.site.add(FetchInfo(fetched.url, final, status, kind, fetched.error), page, key)
+        if page is not None and page.kind == "html":
+            self._links[fetched.url] = page.links  # until the crawler asks, just after
 
     def links_of(self, fetched: Fetched) -> list[Link]:
-        page = self.site.page(fetched.url)
-        return page.links if page is not None and page.kind == "html" else []
+        return self._links.pop(fetched.url, [])
 
     def restore(self) -> list[str]:
         """Resume: put the run's stored resources back into the site index and keep their
@@ -325,7 +329,7 @@ class _Collector:
                 page = self.store.page(row["page_key"] or "", row["url"])
                 if page is None:
                     continue
-            self.site.add(info, page)
+            self.site.add(info, page, row["page_key"] or "")
             if info.transient:
                 continue
             self.count += 1
@@ -372,7 +376,13 @@ async def audit(
         )
     site_id = store.site_id(start)
     assert site_id is not None  # start_run made it; a resumed run has one
-    site = SiteData(start_url=start, hosts={urlsplit(start).hostname or ""})
+    namer = ItemNamer(rules)
+    site = SiteData(
+        start,
+        {urlsplit(start).hostname or ""},
+        load=store.page,
+        keep_link=lambda link: bool(namer.name_link(link)),
+    )
     collector = _Collector(site, store, run_id, site_id, options, progress, crawl_options.max_pages)
     seen: list[str] = []
     if options.resume:
@@ -382,7 +392,6 @@ async def audit(
         left = max(1, crawl_options.max_pages - collector.count + again)
         crawl_options = dataclasses.replace(crawl_options, max_pages=left)
     restored = collector.count
-    namer = ItemNamer(rules)
     crawler = Crawler(
         start,
         crawl_options,
@@ -413,7 +422,7 @@ async def audit(
             run_id, status, stats=stats_dict, exit_code=EXIT_UNCRAWLABLE, error=problem
         )
         raise AuditError(problem, EXIT_UNCRAWLABLE)
-    results = check_items(rules, site, rules.year, as_of)
+    results = check_items(rules, site, rules.year, as_of, namer)
     scores = score(results, rules, options.iit, options.eit1, options.eit2)
     stats_dict["seconds"] = round(time.monotonic() - began, 2)
     exit_code = (

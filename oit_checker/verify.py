@@ -157,7 +157,7 @@ def read_answers(path: Path) -> list[Answer]:
 
 def site_from_run(store: Store, run_id: int, start_url: str) -> SiteData:
     """The site index of a stored run, as the audit built it while crawling."""
-    site = SiteData(start_url=start_url, hosts={urlsplit(start_url).hostname or ""})
+    site = SiteData(start_url, {urlsplit(start_url).hostname or ""}, load=store.page)
     for row in store.resources(run_id):
         final = row["final_url"] or row["url"]
         info = FetchInfo(row["url"], final, row["status"], row["kind"], row["error"] or "")
@@ -166,7 +166,7 @@ def site_from_run(store: Store, run_id: int, start_url: str) -> SiteData:
             page = store.page(row["page_key"] or "", row["url"])
             if page is None:  # stored without its Page (OCR cut short): fetched again if asked
                 continue
-        site.add(info, page)
+        site.add(info, page, row["page_key"] or "")
         if row["url"] == start_url:
             site.hosts.add(urlsplit(final).hostname or "")
     return site

@@ -68,28 +68,45 @@ def validate_helpers(rules: RuleSet) -> None:
 
 
 class ItemChecker:
-    def __init__(self, rules: RuleSet, site: SiteData, fiscal_year: int, as_of: dt.date) -> None:
+    def __init__(
+        self,
+        rules: RuleSet,
+        site: SiteData,
+        fiscal_year: int,
+        as_of: dt.date,
+        namer: ItemNamer | None = None,
+    ) -> None:
         validate_helpers(rules)
         self.rules = rules
         self.site = site
         self.fy = fiscal_year
-        self.namer = ItemNamer(rules)
+        self.namer = namer or ItemNamer(rules)
         self.helper_ctx = HelperContext(rules, fiscal_year, as_of)
         self.hub_min = int(rules.thresholds.get("hub_min_items", 5))
         self._named_links = self._index_links()
+        self._titled = self._index_titles()
         self._hubs = self._find_hubs()
-        self._signal_cache: dict[int, list[YearSignal]] = {}
+        self._signal_cache: dict[str, list[YearSignal]] = {}  # by page URL
         # Pages whose static HTML is an app shell and that were not rendered: what they would
         # show is unknown, so nothing can be called absent on their account.
-        self._js_shells = [p.url for p in site.html_pages() if p.needs_js]
+        self._js_shells = [s.url for s in site.html_summaries() if s.needs_js]
 
     # ---- candidates -------------------------------------------------------------------------
     def _index_links(self) -> dict[str, list[tuple[str, Link, Naming]]]:
         by_item: dict[str, list[tuple[str, Link, Naming]]] = {}
-        for page in self.site.html_pages():
-            for link in page.links:
+        for summary in self.site.html_summaries():
+            for link in summary.links:
                 for naming in self.namer.name_link(link):
-                    by_item.setdefault(naming.item_id, []).append((page.url, link, naming))
+                    by_item.setdefault(naming.item_id, []).append((summary.url, link, naming))
+        return by_item
+
+    def _index_titles(self) -> dict[str, list[tuple[str, list[str]]]]:
+        """Pages whose title or first heading names an item: (url, those texts) by item."""
+        by_item: dict[str, list[tuple[str, list[str]]]] = {}
+        for summary in self.site.unique_summaries():
+            heads = [h for h in (summary.title, summary.heading) if h]
+            for item_id in {i for h in heads for i in self.namer.names_in(h)}:
+                by_item.setdefault(item_id, []).append((summary.url, heads))
         return by_item
 
     def _find_hubs(self) -> set[str]:
@@ -120,11 +137,9 @@ class ItemChecker:
                 out[link.url] = Candidate(
                     url=link.url, via=src, link=link, naming=naming.source, fit=fit
                 )
-        for page in self.site.unique_pages():
-            heads = [page.title, *page.headings[:1]]
-            if any(item.id in self.namer.names_in(h) for h in heads if h):
-                fit = max(self.namer.fit(item, h) for h in heads if h)
-                out.setdefault(page.url, Candidate(url=page.url, naming="title", fit=fit))
+        for url, heads in self._titled.get(item.id, []):
+            fit = max(self.namer.fit(item, h) for h in heads)
+            out.setdefault(url, Candidate(url=url, naming="title", fit=fit))
         return [*out.values(), *placeholders]
 
     def _offsite_counts(self, src: str, link: Link, naming: Naming) -> bool:
@@ -239,7 +254,7 @@ class ItemChecker:
 
     def _page_signals(self, page: Page) -> list[YearSignal]:
         """Years a page states about itself; cached, since a document sits in many bundles."""
-        key = id(page)
+        key = page.url  # not id(): pages are let go and loaded again
         if key not in self._signal_cache:
             ocr = page.text_source == "ocr"
             signals = []
@@ -397,9 +412,13 @@ class ItemChecker:
 
 
 def check_items(
-    rules: RuleSet, site: SiteData, fiscal_year: int, as_of: dt.date
+    rules: RuleSet,
+    site: SiteData,
+    fiscal_year: int,
+    as_of: dt.date,
+    namer: ItemNamer | None = None,
 ) -> list[ItemResult]:
-    checker = ItemChecker(rules, site, fiscal_year, as_of)
+    checker = ItemChecker(rules, site, fiscal_year, as_of, namer)
     return [checker.check(item) for item in rules.items]
 
 

@@ -2,15 +2,25 @@
 
 The checker never fetches: it reads this index (built from the crawl or from the store), so a
 verdict can be recomputed from a stored run without touching the network.
+
+Memory stays flat as sites grow: when the index is given a loader (the audit's SQLite store),
+it keeps of each page only a summary — title, first heading, the links that may name an item —
+and loads a whole Page again, through a small LRU, for the few pages the checker judges.
+Without a loader (tests, `oit verify`) whole Pages are kept.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from oit_checker.models import DOCUMENT_KINDS, Link, Page
+
+PAGE_CACHE_SIZE = 256  # whole Pages kept in memory when they can be loaded again
+
+PageLoader = Callable[[str, str], "Page | None"]  # (page key, url) -> Page
 
 
 @dataclass
@@ -34,45 +44,120 @@ class FetchInfo:
 
 
 @dataclass
-class SiteData:
-    start_url: str
-    pages: dict[str, Page] = field(default_factory=dict)  # by URL as requested and as final
-    fetched: dict[str, FetchInfo] = field(default_factory=dict)
-    hosts: set[str] = field(default_factory=set)  # hosts that count as the main site
-    incoming: dict[str, list[tuple[str, Link]]] = field(default_factory=lambda: defaultdict(list))
+class PageSummary:
+    """What the checker reads of every page while it looks for candidates."""
 
-    def add(self, info: FetchInfo, page: Page | None) -> None:
+    url: str
+    kind: str
+    title: str
+    heading: str  # the first heading: with the title, what the page says it is
+    needs_js: bool
+    links: list[Link] = field(default_factory=list)  # the links that may name an item
+
+
+class SiteData:
+    def __init__(
+        self,
+        start_url: str,
+        hosts: set[str] | None = None,
+        *,
+        load: PageLoader | None = None,
+        keep_link: Callable[[Link], bool] | None = None,
+        cached_pages: int = PAGE_CACHE_SIZE,
+    ) -> None:
+        self.start_url = start_url
+        self.hosts: set[str] = hosts if hosts is not None else set()  # hosts of the main site
+        self.fetched: dict[str, FetchInfo] = {}  # by URL as requested and as final
+        self.summaries: dict[str, PageSummary] = {}  # by URL as requested and as final
+        self._load = load
+        self._keep_link = keep_link
+        self._keys: dict[str, str] = {}  # url -> page key, for pages that can be loaded again
+        self._pinned: dict[str, Page] = {}  # pages that cannot be loaded again
+        self._recent: OrderedDict[str, Page] = OrderedDict()
+        self._cached_pages = cached_pages
+        # One object for a link repeated on every page (the menu): a 20,000-page site holds
+        # the same few menu links once, not 20,000 times.
+        self._shared_links: dict[tuple, Link] = {}
+
+    def add(self, info: FetchInfo, page: Page | None, key: str = "") -> None:
+        """Index one fetched URL. ``key`` is its Page's key in the loader's store: with a
+        loader and a key the Page is summarised and let go, else kept whole."""
         self.fetched[info.url] = info
+        urls = [info.url]
         if info.final_url and info.final_url != info.url:
             self.fetched.setdefault(info.final_url, info)
-        if page is not None:
-            self.pages[info.url] = page
-            if info.final_url:
-                self.pages.setdefault(info.final_url, page)
-            if page.kind == "html":
-                for link in page.links:
-                    if link.url:
-                        self.incoming[link.url].append((info.url, link))
+            urls.append(info.final_url)
+        if page is None:
+            return
+        summary = self._summarise(page)
+        for n, url in enumerate(urls):
+            if n and url in self.summaries:  # the final URL keeps its own first sighting
+                continue
+            self.summaries[url] = summary
+            if self._load is not None and key:
+                self._keys[url] = key
+                self._pinned.pop(url, None)
+                self._recent[url] = page
+                self._recent.move_to_end(url)
+            else:
+                self._pinned[url] = page
+        while len(self._recent) > self._cached_pages:
+            self._recent.popitem(last=False)
+
+    def _summarise(self, page: Page) -> PageSummary:
+        links = []
+        if page.kind == "html":
+            for link in page.links:
+                if self._keep_link is not None and not self._keep_link(link):
+                    continue
+                if link.chrome:
+                    shared = (link.url, link.text, link.context, link.label, link.tag)
+                    link = self._shared_links.setdefault(shared, link)
+                links.append(link)
+        heading = page.headings[0] if page.headings else ""
+        return PageSummary(page.url, page.kind, page.title, heading, page.needs_js, links)
 
     def is_onsite(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
         return _bare(host) in {_bare(h) for h in self.hosts}
 
+    def has_page(self, url: str) -> bool:
+        return url in self.summaries
+
     def page(self, url: str) -> Page | None:
-        return self.pages.get(url)
+        """The whole Page at ``url`` (loaded again from the store when it was let go)."""
+        pinned = self._pinned.get(url)
+        if pinned is not None:
+            return pinned
+        recent = self._recent.get(url)
+        if recent is not None:
+            self._recent.move_to_end(url)
+            return recent
+        key = self._keys.get(url)
+        if key is None or self._load is None:
+            return None
+        page = self._load(key, url)
+        if page is not None:
+            self._recent[url] = page
+            while len(self._recent) > self._cached_pages:
+                self._recent.popitem(last=False)
+        return page
 
-    def unique_pages(self) -> list[Page]:
+    def unique_summaries(self) -> list[PageSummary]:
         """Each page once (pages are indexed by requested and by final URL)."""
-        return list({id(p): p for p in self.pages.values()}.values())
+        return list({id(s): s for s in self.summaries.values()}.values())
 
-    def html_pages(self) -> list[Page]:
-        return [p for p in self.unique_pages() if p.kind == "html"]
+    def html_summaries(self) -> list[PageSummary]:
+        return [s for s in self.unique_summaries() if s.kind == "html"]
 
     def documents_linked_from(self, page: Page) -> list[tuple[Link, Page]]:
         out = []
         for link in page.links:
-            target = self.pages.get(link.url) if link.url else None
-            if target is not None and target.kind in DOCUMENT_KINDS and target is not page:
+            summary = self.summaries.get(link.url) if link.url else None
+            if summary is None or summary.kind not in DOCUMENT_KINDS:
+                continue
+            target = self.page(link.url)
+            if target is not None and target is not page:
                 out.append((link, target))
         return out
 
