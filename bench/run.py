@@ -57,14 +57,19 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict:
     }
 
 
-def oit_audit(url: str, db: Path, out_json: Path, max_pages: int) -> dict:
+def oit_audit(url: str, db: Path, out_json: Path, max_pages: int, *extra: str) -> dict:
     cmd = [str(VENV_BIN / "oit"), "check", url, "--db", str(db), "--no-progress"]
-    cmd += ["--max-pages", str(max_pages), "--render", "never", "--json", str(out_json)]
+    cmd += ["--max-pages", str(max_pages), "--render", "never", "--json", str(out_json), *extra]
     result = measure(cmd)
     if result["rc"] not in (0, 1):
         raise RuntimeError(f"oit check exited {result['rc']}: {result['stderr']}")
     stats = json.loads(out_json.read_text(encoding="utf-8"))["stats"]
-    result.update(pages=stats["pages"], documents=stats["documents"])
+    result.update(
+        pages=stats["pages"],
+        documents=stats["documents"],
+        asked=stats["fetched"],
+        quick=bool((stats.get("revisit") or {}).get("quick")),
+    )
     return result
 
 
@@ -125,7 +130,13 @@ def bench_size(size: int, repeats: int, root: Path, skip_scrapy: bool) -> dict:
     )
     url = f"http://127.0.0.1:{port}/"
     max_pages = size + AUDIT_PAGE_SLACK
-    runs: dict[str, list[dict]] = {"crawl": [], "scrapy": [], "audit": [], "reaudit": []}
+    runs: dict[str, list[dict]] = {
+        "crawl": [],
+        "scrapy": [],
+        "audit": [],
+        "reaudit": [],
+        "rejudge": [],
+    }
     try:
         for _ in range(50):  # wait for the server to listen
             with socket.socket() as sock:
@@ -138,8 +149,13 @@ def bench_size(size: int, repeats: int, root: Path, skip_scrapy: bool) -> dict:
                 runs["scrapy"].append(scrapy_crawl(url, root))
             db = root / f"audit{size}-{i}.db"
             runs["audit"].append(oit_audit(url, db, root / "a.json", max_pages + counts["pdfs"]))
-            runs["reaudit"].append(oit_audit(url, db, root / "r.json", max_pages + counts["pdfs"]))
-            for name in ("crawl", "scrapy", "audit", "reaudit"):
+            budget = max_pages + counts["pdfs"]
+            runs["reaudit"].append(oit_audit(url, db, root / "r.json", budget))
+            # Every URL asked again and every item judged again: the whole incremental audit.
+            runs["rejudge"].append(
+                oit_audit(url, db, root / "j.json", budget, "--revisit-days", "0")
+            )
+            for name in ("crawl", "scrapy", "audit", "reaudit", "rejudge"):
                 if runs[name] and len(runs[name]) == i + 1:
                     r = runs[name][-1]
                     print(
@@ -171,8 +187,24 @@ def table(results: list[dict], ocr: list[float]) -> str:
         lines.append(
             f"| {size} | pages, documents audited | {audit[0]['pages']}, {audit[0]['documents']} |"
         )
-        row("re-audit wall s", [r["wall"] for r in reaudit])
-        row("re-audit / full", [r["wall"] / a["wall"] for r, a in zip(reaudit, audit, strict=True)])
+        rejudge = runs["rejudge"]
+        lines.append(
+            f"| {size} | quick re-audit: URLs asked of all, verdicts kept | "
+            f"{reaudit[0]['asked']} of {audit[0]['pages'] + audit[0]['documents']}, "
+            f"{all(r['quick'] for r in reaudit)} |"
+        )
+        row("quick re-audit wall s", [r["wall"] for r in reaudit])
+        row("quick re-audit CPU s", [r["cpu"] for r in reaudit])
+        row("quick re-audit peak RSS MB", [r["rss_mb"] for r in reaudit])
+        row(
+            "quick re-audit / full (wall)",
+            [r["wall"] / a["wall"] for r, a in zip(reaudit, audit, strict=True)],
+        )
+        row("re-audit --revisit-days 0 wall s", [r["wall"] for r in rejudge])
+        row(
+            "re-audit --revisit-days 0 / full (wall)",
+            [r["wall"] / a["wall"] for r, a in zip(rejudge, audit, strict=True)],
+        )
         for name, label in (("crawl", "oit crawl-only"), ("scrapy", "Scrapy")):
             if runs[name]:
                 row(f"{label} wall s", [r["wall"] for r in runs[name]])

@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import hashlib
 import importlib
+import json
 import re
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from oit_checker import revisit
 from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
 from oit_checker.check.site import FetchInfo, SiteData
@@ -46,6 +48,18 @@ EXTRACTOR_MODULES = (
     "oit_checker.thai",
     "oit_checker.models",
     "oit_checker.fetch",  # decodes HTML (a revalidated page is never decoded again)
+)
+# The code whose output a run's verdicts are: a quick re-audit keeps the previous verdicts only
+# when none of it changed.
+CHECKER_MODULES = (
+    "oit_checker.check.items",
+    "oit_checker.check.naming",
+    "oit_checker.check.period",
+    "oit_checker.check.helpers",
+    "oit_checker.check.site",
+    "oit_checker.dates",
+    "oit_checker.rules",
+    "oit_checker.thai",
 )
 # Extraction notes of a Page cut short by something passing (OCR time budget, a missing
 # tesseract, a hung antiword): such a Page is used for this run but not cached.
@@ -77,6 +91,9 @@ class AuditOptions:
     # Continue the newest run of the site and rule year when it is incomplete (or "running" in a
     # process that died), under its run id and audit date, without fetching what it stored.
     resume: bool = False
+    # Days after which a URL that bears on no verdict is asked again in a quick re-audit
+    # (revisit.py); None: the rules' [crawl] revisit_days; 0: every URL, every time.
+    revisit_days: float | None = None
 
 
 @dataclass
@@ -151,8 +168,18 @@ def make_priority(namer: ItemNamer) -> Callable[[Link, int], float]:
 @functools.cache
 def extractor_version() -> str:
     """A hash of the extraction code (EXTRACTOR_MODULES)."""
+    return _source_hash(EXTRACTOR_MODULES)
+
+
+@functools.cache
+def checker_version() -> str:
+    """A hash of the code that turns a site index into verdicts (CHECKER_MODULES)."""
+    return _source_hash(CHECKER_MODULES)
+
+
+def _source_hash(modules: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
-    for name in EXTRACTOR_MODULES:
+    for name in modules:
         source = importlib.import_module(name).__file__
         digest.update(Path(source).read_bytes() if source else name.encode())
     return digest.hexdigest()[:16]
@@ -160,6 +187,23 @@ def extractor_version() -> str:
 
 def _extractable(kind: str) -> bool:
     return kind == "html" or kind in DOCUMENT_KINDS
+
+
+def page_profile(kind: str, render_mode: str, ocr: OcrOptions) -> str:
+    """What a Page of this kind depends on besides its bytes and URL."""
+    if kind == "html":
+        return f"{extractor_version()}:html:{render_mode}"
+    ocr_part = f"{ocr.method()}:{ocr.max_pages}" if ocr.enabled else "no-ocr"
+    return f"{extractor_version()}:{kind}:{ocr_part}"
+
+
+def cache_usable(cached: CachedResource, render_mode: str, ocr: OcrOptions) -> bool:
+    """A 304 for this URL can be answered: its Page is stored for today's extractor."""
+    if not _extractable(cached.kind):
+        return True
+    base = cached.final_url or cached.url
+    content = cached.content_sha256 or cached.sha256
+    return cached.page_key == page_key(content, base, page_profile(cached.kind, render_mode, ocr))
 
 
 class _Collector:
@@ -192,20 +236,10 @@ class _Collector:
         self._links: dict[str, list[Link]] = {}  # of the page just indexed, for links_of
 
     def profile(self, kind: str) -> str:
-        """What a Page of this kind depends on besides its bytes and URL."""
-        if kind == "html":
-            return f"{extractor_version()}:html:{self.render_mode}"
-        ocr = self.ocr
-        ocr_part = f"{ocr.method()}:{ocr.max_pages}" if ocr.enabled else "no-ocr"
-        return f"{extractor_version()}:{kind}:{ocr_part}"
+        return page_profile(kind, self.render_mode, self.ocr)
 
     def _usable(self, cached: CachedResource) -> bool:
-        """A 304 for this URL can be answered: its Page is stored for today's extractor."""
-        if not _extractable(cached.kind):
-            return True
-        base = cached.final_url or cached.url
-        content = cached.content_sha256 or cached.sha256
-        return cached.page_key == page_key(content, base, self.profile(cached.kind))
+        return cache_usable(cached, self.render_mode, self.ocr)
 
     def conditional(self, url: str) -> dict[str, str] | None:
         """Validators for the crawler's conditional request, when a 304 could be answered.
@@ -352,6 +386,7 @@ async def audit(
     start = check_start_url(url)
     rules_sha = hashlib.sha256(Path(rules.path).read_bytes()).hexdigest()
     crawl_options = options.crawl
+    revisit_note: dict = {}
     if options.resume:
         run, why_not = store.resumable_run(start, rules.year)
         if run is None:
@@ -361,18 +396,14 @@ async def audit(
         store.reopen_run(run_id, str(rules.path), rules_sha)
     else:
         as_of = options.as_of
+        if not options.fresh:
+            quick, revisit_note = await _quick_reaudit(
+                start, rules, rules_sha, store, options, progress
+            )
+            if quick is not None:
+                return quick
         run_id = store.start_run(
-            start,
-            rules.year,
-            str(rules.path),
-            rules_sha,
-            as_of.isoformat(),
-            {
-                "max_pages": options.crawl.max_pages,
-                "max_seconds": options.crawl.max_seconds,
-                "ocr": options.ocr.enabled,
-                "fresh": options.fresh,
-            },
+            start, rules.year, str(rules.path), rules_sha, as_of.isoformat(), _run_options(options)
         )
     site_id = store.site_id(start)
     assert site_id is not None  # start_run made it; a resumed run has one
@@ -415,6 +446,8 @@ async def audit(
     stats_dict = _stats(stats, collector, time.monotonic() - began)
     if options.resume:
         stats_dict["resume"] = {"restored": restored}
+    if revisit_note:
+        stats_dict["revisit"] = revisit_note
     if problem:
         # A resumed run keeps what it stored and stays resumable; a new one failed.
         status = "incomplete" if options.resume else "failed"
@@ -432,6 +465,112 @@ async def audit(
     return AuditResult(
         start, rules.year, rules, as_of, results, scores, stats_dict, run_id, exit_code
     )
+
+
+def _run_options(options: AuditOptions) -> dict:
+    return {
+        "max_pages": options.crawl.max_pages,
+        "max_seconds": options.crawl.max_seconds,
+        "ocr": options.ocr.enabled,
+        "fresh": options.fresh,
+        "checker": checker_version(),
+        "profile": revisit.crawl_profile(options.crawl, options.ocr.enabled),
+    }
+
+
+async def _quick_reaudit(
+    start: str,
+    rules: RuleSet,
+    rules_sha: str,
+    store: Store,
+    options: AuditOptions,
+    progress: Progress | None,
+) -> tuple[AuditResult | None, dict]:
+    """The previous verdicts, carried into a new run, when nothing due changed (revisit.py).
+    Else (None, why not), and the full incremental audit runs."""
+    site_id = store.site_id(start)
+    previous = store.latest_complete_run(start, rules.year) if site_id is not None else None
+    if site_id is None or previous is None:
+        return None, {}
+    render_mode = options.crawl.render
+
+    def usable(cached: CachedResource) -> bool:
+        return cache_usable(cached, render_mode, options.ocr)
+
+    cache = store.http_cache(site_id)
+    rows = store.resources(previous["id"])
+    days = options.revisit_days
+    if days is None:
+        days = float(rules.crawl.get("revisit_days", revisit.DEFAULT_REVISIT_DAYS))
+    plan = revisit.plan(
+        store,
+        previous,
+        start_url=start,
+        rules_sha=rules_sha,
+        checker=checker_version(),
+        profile=revisit.crawl_profile(options.crawl, options.ocr.enabled),
+        as_of=options.as_of,
+        fiscal_year=rules.year,
+        resources=rows,
+        cache=cache,
+        usable=usable,
+        days=days,
+    )
+    if plan.why_not:
+        return None, {"quick": False, "why": plan.why_not}
+    began = time.monotonic()
+    by_url = {row["url"]: row for row in rows}
+    answers = await revisit.ask_again(plan, start, options.crawl, cache, usable, by_url, progress)
+    same, changed = revisit.unchanged(plan, answers)
+    note = {
+        "quick": not changed,
+        "from_run": previous["id"],
+        "asked": len(plan.due),
+        "trusted": len(plan.trusted),
+        "changed": len(changed),
+    }
+    if changed:
+        shown = ", ".join(changed[: revisit.SHOWN_CHANGES])
+        note["why"] = f"{len(changed)} of {len(plan.due)} URLs asked again changed ({shown})"
+        return None, note
+    run_id = store.start_run(
+        start,
+        rules.year,
+        str(rules.path),
+        rules_sha,
+        options.as_of.isoformat(),
+        _run_options(options),
+    )
+    store.carry_resources(
+        previous["id"], run_id, site_id, {u: a.fetched for u, a in answers.items()}
+    )
+    results = store.item_results(previous["id"])
+    scores = score(results, rules, options.iit, options.eit1, options.eit2)
+    stats = json.loads(previous.get("stats") or "{}")
+    stats.pop("resume", None)
+    revalidated = sum(1 for a in answers.values() if a.fetched.status == 304)
+    stats.update(
+        fetched=len(answers),
+        bytes=0,
+        seconds=round(time.monotonic() - began, 2),
+        cache={
+            "revalidated": revalidated,
+            "unchanged": len(answers) - revalidated,
+            "changed": 0,
+            "new": 0,
+            "extracted": 0,
+            "trusted": len(plan.trusted),
+        },
+        revisit=note,
+    )
+    exit_code = (
+        EXIT_ALL_PRESENT if all(r.status == "present" for r in results) else EXIT_SOME_MISSING
+    )
+    store.finish_run(run_id, "complete", results, scores.as_dict(), stats, exit_code)
+    result = AuditResult(
+        start, rules.year, rules, options.as_of, results, scores, stats, run_id, exit_code
+    )
+    return result, note
 
 
 def _start_problem(start: str, first: FetchInfo | None) -> str:

@@ -151,6 +151,13 @@ def check(
     resume: Annotated[
         bool, typer.Option(help="Continue this site's interrupted run instead of starting anew")
     ] = False,
+    revisit_days: Annotated[
+        float | None,
+        typer.Option(
+            help="Re-audits: days before a URL that bears on no verdict is asked again"
+            " (default: the rules' [crawl] revisit_days, 7; 0: ask for every URL and judge again)"
+        ),
+    ] = None,
     ignore_robots: Annotated[bool, typer.Option(help="Do not honour robots.txt")] = False,
     insecure: Annotated[bool, typer.Option(help="Accept invalid TLS certificates")] = False,
     progress: Annotated[
@@ -182,6 +189,8 @@ def check(
     for name, value in (("--max-pages", max_pages), ("--concurrency", concurrency)):
         if value < 1:
             raise _fail(f"{name}: must be at least 1", EXIT_USAGE)
+    if revisit_days is not None and revisit_days < 0:
+        raise _fail("--revisit-days: must be 0 or more", EXIT_USAGE)
     settings = AuditSettings(
         as_of=_as_of(as_of),
         max_pages=max_pages,
@@ -192,6 +201,7 @@ def check(
         render=render,
         ignore_robots=ignore_robots,
         insecure=insecure,
+        revisit_days=revisit_days,
     )
     if resume and as_of:
         raise _fail("--resume keeps the interrupted run's audit date; drop --as-of", EXIT_USAGE)

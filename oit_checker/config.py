@@ -46,6 +46,8 @@ class AuditSettings:
     render: str = "auto"  # render app-shell pages with Chromium
     ignore_robots: bool = False
     insecure: bool = False
+    # Days before a URL that bears on no verdict is asked again (None: the rules' value).
+    revisit_days: float | None = None
 
     def audit_options(self) -> AuditOptions:
         options = AuditOptions(as_of=self.as_of or dt.date.today())
@@ -59,6 +61,7 @@ class AuditSettings:
         options.crawl.fetch.timeout = self.timeout
         options.crawl.fetch.insecure = self.insecure
         options.ocr = OcrOptions(enabled=self.ocr)
+        options.revisit_days = self.revisit_days
         return options
 
 
@@ -169,6 +172,10 @@ def _settings(table: dict, base: AuditSettings, where: str) -> AuditSettings:
             values[key] = _kind(value, bool, at)
         elif key == "render":
             values[key] = _choice(value, RENDER_MODES, at)
+        elif key == "revisit_days":
+            values[key] = _kind(value, float, at)
+            if values[key] < 0:
+                raise ConfigError(f"{at}: must be 0 or more")
     return replace(base, **values)
 
 

@@ -64,3 +64,12 @@ def print_report(result: AuditResult, console: Console) -> None:
         f"pages {st['pages']}, documents {st['documents']}, errors {len(st['errors'])}, {st['seconds']} s"
         + (f", stopped by {st['stopped_by']}" if st.get("stopped_by") else "")
     )
+    revisit = st.get("revisit") or {}
+    if revisit.get("quick"):
+        console.print(
+            f"ตรวจซ้ำแบบเร็ว: ถาม {revisit['asked']} URL ที่มีผลต่อคำตัดสินอีกครั้ง ไม่มีการเปลี่ยนแปลง "
+            f"จึงใช้ผลของรอบ #{revisit['from_run']} ({revisit['trusted']} URL อื่นยังไม่ถึงรอบตรวจ; "
+            "--fresh ตรวจทุกหน้าใหม่)"
+        )
+    elif revisit.get("why"):
+        console.print(f"ตรวจซ้ำทั้งเว็บไซต์: {revisit['why']}")

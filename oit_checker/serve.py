@@ -173,7 +173,9 @@ class SiteServer:
 
     def __init__(self, root: Path | str, port: int = 0) -> None:
         self._server = _SiteServer(Path(root), port)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from oit_checker.models import Fetched, Image, ItemResult, Link, Page
+from oit_checker.models import Evidence, Fetched, Image, ItemResult, Link, Page
 
 SCHEMA_VERSION = 2
 # Run statuses a resume may continue; a ``running`` run only when its process is gone.
@@ -99,6 +99,7 @@ class CachedResource:
     content_sha256: str  # of what was extracted: the body, or the HTML text as parsed
     rendered: int  # 1: the Page came from a JavaScript-rendered DOM the validators do not cover
     page_key: str  # "" when the resource has no Page (kind "other")
+    validated_at: str = ""  # the last time the server confirmed it (ISO, UTC)
 
     def validators(self) -> dict[str, str]:
         return {"etag": self.etag, "last_modified": self.last_modified}
@@ -434,6 +435,77 @@ class Store:
             if exit_code is not None:
                 update["exit_code"] = exit_code
             self.db["runs"].update(run_id, update)
+
+    def latest_complete_run(self, site_url: str, year: int) -> dict | None:
+        rows = list(
+            self.db.query(
+                "select runs.* from runs join sites on sites.id = runs.site_id"
+                " where sites.url = ? and runs.year = ? and runs.status = 'complete'"
+                " order by runs.id desc limit 1",
+                [site_url, year],
+            )
+        )
+        return rows[0] if rows else None
+
+    def item_results(self, run_id: int) -> list[ItemResult]:
+        """A run's verdicts as the checker made them (evidence and candidates included)."""
+        results = []
+        for row in self.items(run_id):
+            evidence = [
+                Evidence(e["url"], e["kind"], e["excerpt"] or "", e["via"] or "")
+                for e in self.evidence(run_id, row["item_id"])
+            ]
+            results.append(
+                ItemResult(
+                    id=row["item_id"],
+                    title=row["title"],
+                    subindicator=row["subindicator"],
+                    indicator=row["indicator"],
+                    status=row["status"],
+                    reason=row["reason"],
+                    evidence=evidence,
+                    found=json.loads(row["found"] or "[]"),
+                    missing=json.loads(row["missing"] or "[]"),
+                    candidates=json.loads(row["candidates"] or "[]"),
+                )
+            )
+        return results
+
+    def carry_resources(
+        self, from_run: int, to_run: int, site_id: int, asked: dict[str, Fetched]
+    ) -> None:
+        """A quick re-audit's resources: the previous run's, each URL asked again recorded
+        with its answer (304: "revalidated", same content: "unchanged", same failure: ""),
+        the rest "trusted" (not asked, fetched_at kept). Asked URLs count as validated now."""
+        now = _now()
+        rows = []
+        for row in self.resources(from_run):
+            row = {**row, "run_id": to_run}
+            fetched = asked.get(row["url"])
+            if fetched is None:
+                row["cache"] = "trusted"
+            else:
+                ok = 200 <= (row["status"] or 0) < 300 and not row["error"]
+                row["cache"] = (
+                    "" if not ok else "revalidated" if fetched.status == 304 else "unchanged"
+                )
+                row["etag"] = fetched.etag or row["etag"]
+                row["last_modified"] = fetched.last_modified or row["last_modified"]
+                row["fetched_at"] = now
+            rows.append(row)
+        with self._writing():
+            self.db["resources"].insert_all(rows, pk=("run_id", "url"), replace=True)
+            self.db.conn.executemany(
+                "update http_cache set validated_at = ?, run_id = ?,"
+                " etag = coalesce(nullif(?, ''), etag),"
+                " last_modified = coalesce(nullif(?, ''), last_modified)"
+                " where site_id = ? and url = ?",
+                [
+                    (now, to_run, f.etag, f.last_modified, site_id, url)
+                    for url, f in asked.items()
+                    if f.ok or f.status == 304
+                ],
+            )
 
     def run(self, run_id: int) -> dict:
         return self.db["runs"].get(run_id)

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 
-import oit_checker.audit as audit_module
 from oit_checker.audit import AuditError, AuditOptions, AuditResult, audit
 from oit_checker.crawl import CrawlOptions
 from oit_checker.dates import parse_as_of
@@ -64,25 +63,6 @@ def _verdicts(result: AuditResult) -> list[dict]:
     return result.as_dict()["items"]
 
 
-@pytest.fixture
-def extractions(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    """Counts real extractor runs: ("html", url) and ("document", url)."""
-    calls: Counter = Counter()
-    real_document, real_html = audit_module.extract_document, audit_module.parse_html
-
-    def document(url, kind, *args, **kwargs):
-        calls["document", url] += 1
-        return real_document(url, kind, *args, **kwargs)
-
-    def html(text, url, *args, **kwargs):
-        calls["html", url] += 1
-        return real_html(text, url, *args, **kwargs)
-
-    monkeypatch.setattr(audit_module, "extract_document", document)
-    monkeypatch.setattr(audit_module, "parse_html", html)
-    return calls
-
-
 def _count(calls: Counter, kind: str) -> int:
     return sum(n for (k, _), n in calls.items() if k == kind)
 
@@ -102,7 +82,7 @@ def test_reaudit_revalidates_every_url_and_extracts_nothing(first_audit, tmp_pat
     db = _copy_db(first_db, tmp_path / "oit.db")
     texts = _rows(db, "select sha256, method from texts order by 1, 2")
     server.log.clear()
-    again = _audit(server.url, db)
+    again = _audit(server.url, db, revisit_days=0)  # every URL asked (test_revisit: the rest)
     log = list(server.log.entries)
 
     downloaded = {path for _, path, status, _ in first_log if status == 200} - UNCACHED_PATHS
