@@ -20,6 +20,7 @@ from rich.text import Text
 
 from oit_checker.audit import EXIT_USAGE, AuditError, AuditOptions, AuditResult, audit
 from oit_checker.batch import DEFAULT_PARALLEL, SiteOutcome, check_unique, resolve_rules, run_batch
+from oit_checker.check.items import NOT_JUDGED
 from oit_checker.config import (
     RENDER_MODES,
     AuditSettings,
@@ -465,6 +466,8 @@ def explain(
     )
     out.print(f"ผล: [{style}]{label}[/{style}] — {item['reason']}")
     candidates = json.loads(item["candidates"] or "[]")
+    unopened = [c for c in candidates if c["outcome"] == NOT_JUDGED]
+    candidates = [c for c in candidates if c["outcome"] != NOT_JUDGED]
     out.print(f"\nพิจารณา {len(candidates)} แหล่ง (candidates considered, best first):")
     outcome_style = {"pass": "green", "uncertain": "yellow"}
     for n, cand in enumerate(candidates, start=1):
@@ -479,6 +482,11 @@ def explain(
                 f"   found: {', '.join(cand['found']) or '-'}   missing: {', '.join(cand['missing']) or '-'}"
             )
         out.print(f"   {cand['reason']}", soft_wrap=True)
+    if unopened:
+        out.print(
+            f"อีก {len(unopened)} แหล่งไม่ได้เปิดตรวจ เพราะแหล่งที่ดีกว่าผ่านแล้ว"
+            f" ({len(unopened)} more not opened: a better-ranked candidate passed)"
+        )
     fix = _fix_text(row["rules_path"], item["item_id"])
     if item["status"] != "present" and fix:
         out.print(f"[bold]สิ่งที่ต้องเผยแพร่:[/bold] {fix}")

@@ -27,6 +27,7 @@ from oit_checker.thai import normalize
 OUTCOME_RANK = {"pass": 0, "uncertain": 1, "fail": 2, "broken": 3, "placeholder": 4}
 EXCERPT_CHARS = 160
 EMBED_PAGE_CHARS = 200  # a page this short around an off-site iframe is just a frame for it
+NOT_JUDGED = "not judged"  # a candidate ranked after one that passed
 HUB_MIN_FIT = 0.3  # share of a link's naming text that is an item name, for a hub row
 
 
@@ -49,7 +50,7 @@ class Candidate:
             "url": self.url,
             "via": self.via,
             "named_by": self.naming,
-            "outcome": self.outcome,
+            "outcome": self.outcome or NOT_JUDGED,
             "reason": self.reason,
             "found": self.found,
             "missing": self.missing,
@@ -324,8 +325,23 @@ class ItemChecker:
         return cand
 
     # ---- the item ---------------------------------------------------------------------------
+    def _judging_order(self, cand: Candidate) -> tuple:
+        """The verdict's tie-break order: a pass is final, so the first pass in this order is
+        the one the full ranking would choose, and the rest need not be opened."""
+        return (
+            cand.url in self._hubs,
+            _naming_rank(cand.naming),
+            -round(cand.fit, 1),
+            _is_doc(cand.url),
+        )
+
     def check(self, item: Item) -> ItemResult:
-        judged = [self.judge_candidate(item, c) for c in self.candidates(item)]
+        waiting = sorted(self.candidates(item), key=self._judging_order)
+        judged: list[Candidate] = []
+        while waiting:
+            judged.append(self.judge_candidate(item, waiting.pop(0)))
+            if judged[-1].outcome == "pass":
+                break
         # A link named only by the heading above it is a weak candidate: it may confirm the
         # item, but it cannot make the item doubtful (an unopened admin link under "บุคลากร").
         judged = [c for c in judged if not (c.naming == "label" and c.outcome == "uncertain")]
@@ -346,7 +362,9 @@ class ItemChecker:
             indicator=item.indicator,
             status="absent",
             reason="",
-            candidates=[c.as_dict() for c in judged],
+            # Candidates left unopened after the pass still say where evidence was looked for
+            # (re-audits ask those pages again).
+            candidates=[c.as_dict() for c in judged] + [c.as_dict() for c in waiting],
         )
         if not judged:
             result.missing = [c.name for c in item.components]
