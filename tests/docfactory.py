@@ -18,17 +18,8 @@ from typing import Any
 
 import pymupdf
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from oit_checker.render import CHROMIUM, CHROMIUM_ARGS
+
 THAI_FONT_DIR = Path("/usr/share/fonts/truetype/tlwg")
 GARUDA_TTF = THAI_FONT_DIR / "Garuda.ttf"
 

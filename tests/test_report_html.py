@@ -17,20 +17,11 @@ import pymupdf
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from oit_checker.render import CHROMIUM, CHROMIUM_ARGS
 from oit_checker.report_html import render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 OIT = str(Path(sys.executable).parent / "oit")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 A4_WIDTH_PX = 794  # 210 mm at 96 dpi
 TLWG_FONTS = ("Loma", "Garuda", "Laksaman", "Kinnari", "Norasi", "Sawasdee", "Umpush", "Waree")
 
@@ -54,7 +45,7 @@ def browser(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HOME", str(home))
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
 
