@@ -4,9 +4,13 @@ The crawler fetches; each resource is stored as it arrives and extracted (docume
 thread, since OCR blocks); the checker then reads the site index. Exit codes follow the JSON
 contract: 0 every item present, 1 some item absent or uncertain, 3 the site could not be crawled.
 
-Nightly re-audits are incremental: every URL is asked for with the validators of its last good
-fetch, and a 304 (or the same bytes again) brings back the Page extracted then, so an unchanged
-site costs one conditional request per URL and no parsing or OCR. ``resume`` continues a run that
+Nightly re-audits are incremental. First the quick re-audit (revisit.py) asks again only for
+what bears on a verdict and keeps the previous verdicts when none of it changed. Otherwise every
+URL is asked for with the validators of its last good fetch, and a 304 (or the same bytes again)
+brings back the Page extracted then, so only changed pages are parsed or OCR'd.
+
+Memory stays flat: each Page goes to the store as it is extracted and the site index keeps a
+summary of it (check/site.py), loading it again only when the checker judges it. ``resume`` continues a run that
 was interrupted or killed, under the same run id, without fetching what it already stored.
 """
 
