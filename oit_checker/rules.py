@@ -8,6 +8,7 @@ people who correct provisional rules are not the people who wrote the code.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -103,25 +104,40 @@ def load_year(year: int, rules_dir: Path = RULES_DIR) -> RuleSet:
 
 
 def load_rules(path: Path | str) -> RuleSet:
+    """The rule set in ``path`` (and the file it extends). Parsed once per content: one `oit
+    check` reads its rules three times, and parsing compiles every pattern (45 ms)."""
     path = Path(path)
-    data = _read_toml(path)
+    text = _read_text(path)
+    base = _read_toml(path, text).get("extends")
+    parent_text = _read_text(path.parent / base) if base else ""
+    return _load_cached(path, text, parent_text)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(path: Path, text: str, parent_text: str) -> RuleSet:
+    data = _read_toml(path, text)
     base = data.get("extends")
     if base:
-        parent = _read_toml(path.parent / base)
+        parent = _read_toml(path.parent / base, parent_text)
         for key in ("patterns", "crawl", "thresholds", "scoring"):
             data[key] = {**parent.get(key, {}), **data.get(key, {})}
     return _build(path, data)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_text(path: Path) -> str:
     if not path.exists():
         raise RuleError(f"{path}: file not found")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"{path}: not valid TOML: {exc}") from exc
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise RuleError(f"{path}: not UTF-8 text: {exc}") from exc
+
+
+def _read_toml(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{path}: not valid TOML: {exc}") from exc
 
 
 def _build(path: Path, data: dict[str, Any]) -> RuleSet:
