@@ -18,8 +18,8 @@ When every due URL answers as it did (HTTP 304, the same content, or the same fa
 verdicts of the previous run stand: they are copied into a new run, the URLs not asked again
 are recorded as "trusted", and nothing is parsed or judged. Anything else (a changed or new
 answer, other rules, another checker or extractor version, another month of the audit date,
-other crawl settings, a page built by JavaScript) leaves the decision to the full incremental
-audit. ``--fresh`` or ``--revisit-days 0`` ask again for everything.
+other crawl settings, a page built by JavaScript, a last crawl cut short by its time or byte
+budget) leaves the decision to the full incremental audit. ``--fresh`` or ``--revisit-days 0`` ask again for everything.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ from oit_checker.store import CachedResource, Store, sha256
 
 DEFAULT_REVISIT_DAYS = 7.0
 SHOWN_CHANGES = 5  # changed URLs named in the stats note
+# Budgets that stop a crawl at an arbitrary point: what it reached says little about the site,
+# so it is crawled again. (A page budget stops a best-first crawl at the same place each time.)
+CUT_SHORT = ("max_seconds", "max_bytes")
 
 
 @dataclass
@@ -89,8 +92,11 @@ def plan(
     if previous is None:
         return Plan({}, why_not="no earlier complete run")
     options = json.loads(previous.get("options") or "{}")
+    stopped_by = json.loads(previous.get("stats") or "{}").get("stopped_by", "")
     out = Plan(previous)
-    if previous["rules_sha256"] != rules_sha:
+    if stopped_by in CUT_SHORT:
+        out.why_not = f"the last crawl was cut short ({stopped_by})"
+    elif previous["rules_sha256"] != rules_sha:
         out.why_not = "the rules changed"
     elif options.get("checker") != checker:
         out.why_not = "the checker changed"

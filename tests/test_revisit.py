@@ -152,6 +152,10 @@ def test_a_trusted_page_is_asked_again_once_its_revisit_interval_passed(first_au
     middle = plan(now + dt.timedelta(days=5, hours=6))
     assert 0 < len(middle.trusted) < len(soon.trusted)
     assert plan(now, days=0).why_not.startswith("every URL is due")
+    # A crawl stopped by its time budget reached an arbitrary part of the site: crawl again.
+    stats = json.loads(previous["stats"])
+    previous = {**previous, "stats": json.dumps({**stats, "stopped_by": "max_seconds"})}
+    assert plan(now).why_not == "the last crawl was cut short (max_seconds)"
 
 
 @pytest.mark.parametrize(
