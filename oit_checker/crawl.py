@@ -45,6 +45,9 @@ from oit_checker.render import (
 
 log = logging.getLogger(__name__)
 
+# After Ctrl-C: how long the cancelled fetches and renders get to end, and the browser to
+# close, before the crawl gives up on them (an interrupted audit must never hang).
+CANCEL_GRACE_SECONDS = 5.0
 WEB_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Query parameters that carry a session, not content: dropping them stops one page from
@@ -355,7 +358,8 @@ class Crawler:
                 await self._crawl()
         finally:
             if self._owns_renderer and self._renderer is not None:
-                await self._renderer.close()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._renderer.close(), CANCEL_GRACE_SECONDS)
                 self._renderer = None
                 self._owns_renderer = False
             self.stats.seconds = time.monotonic() - self._t0
@@ -758,6 +762,8 @@ class Crawler:
         finally:  # cancelled (Ctrl-C): do not leave fetches running on a closing client
             for task in in_flight:
                 task.cancel()
+            if in_flight:  # let them end (a render in Chromium) before the browser is closed
+                await asyncio.wait(in_flight, timeout=CANCEL_GRACE_SECONDS)
 
     async def _schedule(self, in_flight: set[asyncio.Task[Fetched | None]]) -> None:
         max_in_flight = max(1, self.options.per_host_concurrency)
