@@ -32,6 +32,10 @@ class _SlowSite(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_leaves_a_consistent_incomplete_run(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowSite)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -42,6 +46,9 @@ def test_ctrl_c_leaves_a_consistent_incomplete_run(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As from a terminal: a suite started in the background (nohup, `&`) ignores SIGINT,
+        # and its children would inherit that and never see the Ctrl-C.
+        preexec_fn=_default_sigint,
     )
     try:
         deadline = time.monotonic() + 30
