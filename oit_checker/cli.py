@@ -485,7 +485,8 @@ def explain(
     if unopened:
         out.print(
             f"อีก {len(unopened)} แหล่งไม่ได้เปิดตรวจ เพราะแหล่งที่ดีกว่าผ่านแล้ว"
-            f" ({len(unopened)} more not opened: a better-ranked candidate passed)"
+            f" ({len(unopened)} more not opened: a better-ranked candidate passed)",
+            soft_wrap=True,
         )
     fix = _fix_text(row["rules_path"], item["item_id"])
     if item["status"] != "present" and fix:

@@ -8,6 +8,7 @@ component — must each be caught with a reason an officer can act on.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -214,6 +215,11 @@ def test_cli_check_writes_the_json_contract(demo_site, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "candidates considered" in proc.stdout and "2566" in proc.stdout
     assert "สิ่งที่ต้องเผยแพร่" in proc.stdout
+    # A present item whose first-ranked candidate passed: the rest are counted, not listed.
+    proc = _oit("explain", "O4", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "พิจารณา 1 แหล่ง" in proc.stdout
+    assert re.search(r"อีก \d+ แหล่งไม่ได้เปิดตรวจ เพราะแหล่งที่ดีกว่าผ่านแล้ว", proc.stdout)
     assert _oit("explain", "O99", cwd=tmp_path).returncode == 2
 
 
