@@ -40,7 +40,7 @@ from oit_checker.extract.html import parse_html
 from oit_checker.models import DOCUMENT_KINDS, Fetched, ItemResult, Link, Page
 from oit_checker.rules import RuleSet
 from oit_checker.score import Scores, score
-from oit_checker.store import CachedResource, Store, page_key, sha256
+from oit_checker.store import CachedResource, Store, content_sha256, page_key
 
 EXIT_ALL_PRESENT, EXIT_SOME_MISSING, EXIT_USAGE, EXIT_UNCRAWLABLE = 0, 1, 2, 3
 DOC_EXTENSIONS = re.compile(r"\.(pdf|docx?|xlsx?)$", re.I)
@@ -246,13 +246,9 @@ class _Collector:
         return cache_usable(cached, self.render_mode, self.ocr)
 
     def conditional(self, url: str) -> dict[str, str] | None:
-        """Validators for the crawler's conditional request, when a 304 could be answered.
-        Never for a page whose text came from JavaScript: the validators of its HTML shell
-        say nothing about the data its scripts load."""
+        """Validators for the crawler's conditional request (CachedResource.conditional)."""
         cached = self.cache.get(url)
-        if cached is None or cached.rendered or not (cached.etag or cached.last_modified):
-            return None
-        return cached.validators() if self._usable(cached) else None
+        return cached.conditional(self._usable(cached)) if cached is not None else None
 
     async def on_fetched(self, fetched: Fetched) -> None:
         if fetched.url not in self.restored:  # the start URL of a resumed run comes again
@@ -289,10 +285,7 @@ class _Collector:
         For HTML the content is the text as parsed (decoded, or the DOM after JavaScript, which
         the body's hash would not show), for documents the bytes."""
         rendered = fetched.url in getattr(self.crawler, "rendered", ())
-        if fetched.kind == "html":
-            content_sha = sha256(fetched.text.encode("utf-8", "surrogatepass"))
-        else:
-            content_sha = sha256(fetched.body)
+        content_sha = content_sha256(fetched)
         previous = self.cache.get(fetched.url)  # compared even when fresh: what changed
         if previous is None:
             outcome = "new"
@@ -360,8 +353,8 @@ class _Collector:
         rows = self.store.resources(self.run_id)
         start_final = next((r["final_url"] for r in rows if r["url"] == start), "") or start
         for row in rows:
-            final = row["final_url"] or row["url"]
-            info = FetchInfo(row["url"], final, row["status"], row["kind"], row["error"] or "")
+            info = FetchInfo.from_row(row)
+            final = info.final_url
             page = None
             if info.ok and _extractable(info.kind):
                 page = self.store.page(row["page_key"] or "", row["url"])
@@ -525,7 +518,7 @@ async def _quick_reaudit(
     began = time.monotonic()
     by_url = {row["url"]: row for row in rows}
     answers = await revisit.ask_again(plan, start, options.crawl, cache, usable, by_url, progress)
-    same, changed = revisit.unchanged(plan, answers)
+    changed = revisit.changed(plan, answers)
     note = {
         "quick": not changed,
         "from_run": previous["id"],

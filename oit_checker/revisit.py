@@ -30,10 +30,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from oit_checker.check.site import FetchInfo
 from oit_checker.crawl import Crawler, CrawlOptions
 from oit_checker.dates import months_due
 from oit_checker.models import DOCUMENT_KINDS, Fetched, Link
-from oit_checker.store import CachedResource, Store, sha256
+from oit_checker.store import CachedResource, Store, content_sha256
 
 DEFAULT_REVISIT_DAYS = 7.0
 SHOWN_CHANGES = 5  # changed URLs named in the stats note
@@ -115,10 +116,9 @@ def plan(
     for row in resources:
         url = row["url"]
         cached = cache.get(url)
-        ok = 200 <= (row["status"] or 0) < 300 and not row["error"]
         if url == start_url:
             out.due[url] = "start"
-        elif not ok:
+        elif not FetchInfo.from_row(row).ok:
             out.due[url] = "failed"
         elif cached is None or cached.rendered or not usable(cached):
             out.due[url] = "not cached"  # only a fetch can tell what it holds now
@@ -163,26 +163,26 @@ def _age(stamp: str, now: dt.datetime) -> dt.timedelta:
     return now - then
 
 
-def unchanged(plan_: Plan, answers: dict[str, Answer]) -> tuple[list[str], list[str]]:
-    """(due URLs that answered as before, due URLs that did not or got no answer). A URL
-    that redirected to another due URL is answered by it."""
-    by_final = {
-        (a.fetched.final_url or url): a.same for url, a in answers.items() if a.fetched.redirects
-    }
-    same, changed = [], []
-    for url in plan_.due:
-        answer = answers.get(url)
-        ok = answer.same if answer is not None else by_final.get(url, False)
-        (same if ok else changed).append(url)
-    return same, changed
-
-
 @dataclass
 class Answer:
     """How one due URL answered, and whether that is what the previous run saw."""
 
     fetched: Fetched
     same: bool
+
+
+def changed(plan_: Plan, answers: dict[str, Answer]) -> list[str]:
+    """Due URLs that did not answer as before, or got no answer. A URL that redirected to
+    another due URL is answered by it."""
+    by_final = {
+        (a.fetched.final_url or url): a.same for url, a in answers.items() if a.fetched.redirects
+    }
+    out = []
+    for url in plan_.due:
+        answer = answers.get(url)
+        if not (answer.same if answer is not None else by_final.get(url, False)):
+            out.append(url)
+    return out
 
 
 async def ask_again(
@@ -201,9 +201,7 @@ async def ask_again(
 
     def conditional(url: str) -> dict[str, str] | None:
         cached = cache.get(url)
-        if cached is None or not (cached.etag or cached.last_modified) or not usable(cached):
-            return None
-        return cached.validators()
+        return cached.conditional(usable(cached)) if cached is not None else None
 
     def on_fetched(fetched: Fetched) -> None:
         row = previous_rows.get(fetched.url)
@@ -243,8 +241,7 @@ def _same(
     cached: CachedResource | None,
     usable: Callable[[CachedResource], bool],
 ) -> bool:
-    was_ok = 200 <= (row["status"] or 0) < 300 and not row["error"]
-    if not was_ok:
+    if not FetchInfo.from_row(row).ok:
         return fetched.status == row["status"] and not fetched.ok
     if cached is None or not usable(cached):
         return False
@@ -252,8 +249,4 @@ def _same(
         return True
     if not fetched.ok or (fetched.final_url or fetched.url) != (row["final_url"] or row["url"]):
         return False
-    if fetched.kind == "html":
-        content = sha256(fetched.text.encode("utf-8", "surrogatepass"))
-    else:
-        content = sha256(fetched.body)
-    return content == (cached.content_sha256 or cached.sha256)
+    return content_sha256(fetched) == (cached.content_sha256 or cached.sha256)

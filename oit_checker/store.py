@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from oit_checker.check.site import FetchInfo
 from oit_checker.models import Evidence, Fetched, Image, ItemResult, Link, Page
 
 SCHEMA_VERSION = 2
@@ -36,6 +37,14 @@ RESUMABLE_STATUSES = ("incomplete", "running")
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def content_sha256(fetched: Fetched) -> str:
+    """Hash of what a resource is extracted from: the decoded (or rendered) text of a page,
+    whose body hash would not show a charset or a script's change, else the body."""
+    if fetched.kind == "html":
+        return sha256(fetched.text.encode("utf-8", "surrogatepass"))
+    return sha256(fetched.body)
 
 
 def _now() -> str:
@@ -107,6 +116,14 @@ class CachedResource:
 
     def validators(self) -> dict[str, str]:
         return {"etag": self.etag, "last_modified": self.last_modified}
+
+    def conditional(self, usable: bool) -> dict[str, str] | None:
+        """Validators for a conditional request, when a 304 could be answered (``usable``: its
+        Page is stored for today's extractor). Never for a page whose text came from
+        JavaScript: the validators of its HTML shell say nothing about what its scripts load."""
+        if self.rendered or not (self.etag or self.last_modified) or not usable:
+            return None
+        return self.validators()
 
 
 class Store:
@@ -503,10 +520,10 @@ class Store:
             if fetched is None:
                 row["cache"] = "trusted"
             else:
-                ok = 200 <= (row["status"] or 0) < 300 and not row["error"]
-                row["cache"] = (
-                    "" if not ok else "revalidated" if fetched.status == 304 else "unchanged"
-                )
+                if not FetchInfo.from_row(row).ok:
+                    row["cache"] = ""
+                else:
+                    row["cache"] = "revalidated" if fetched.status == 304 else "unchanged"
                 row["etag"] = fetched.etag or row["etag"]
                 row["last_modified"] = fetched.last_modified or row["last_modified"]
                 row["fetched_at"] = now

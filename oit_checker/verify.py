@@ -159,8 +159,7 @@ def site_from_run(store: Store, run_id: int, start_url: str) -> SiteData:
     """The site index of a stored run, as the audit built it while crawling."""
     site = SiteData(start_url, {urlsplit(start_url).hostname or ""}, load=store.page)
     for row in store.resources(run_id):
-        final = row["final_url"] or row["url"]
-        info = FetchInfo(row["url"], final, row["status"], row["kind"], row["error"] or "")
+        info = FetchInfo.from_row(row)
         page = None
         if info.ok and (info.kind == "html" or info.kind in DOCUMENT_KINDS):
             page = store.page(row["page_key"] or "", row["url"])
@@ -168,7 +167,7 @@ def site_from_run(store: Store, run_id: int, start_url: str) -> SiteData:
                 continue
         site.add(info, page, row["page_key"] or "")
         if row["url"] == start_url:
-            site.hosts.add(urlsplit(final).hostname or "")
+            site.hosts.add(urlsplit(info.final_url).hostname or "")
     return site
 
 

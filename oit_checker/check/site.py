@@ -33,6 +33,12 @@ class FetchInfo:
     kind: str
     error: str = ""
 
+    @classmethod
+    def from_row(cls, row: dict) -> FetchInfo:
+        """From a stored ``resources`` row."""
+        final = row["final_url"] or row["url"]
+        return cls(row["url"], final, row["status"] or 0, row["kind"], row["error"] or "")
+
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300 and not self.error
