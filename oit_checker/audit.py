@@ -34,13 +34,14 @@ from oit_checker import revisit
 from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
 from oit_checker.check.site import FetchInfo, SiteData
-from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats, normalize_url, same_site
+from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats
 from oit_checker.extract.documents import OcrOptions, extract_document
 from oit_checker.extract.html import parse_html
 from oit_checker.models import DOCUMENT_KINDS, Fetched, ItemResult, Link, Page
 from oit_checker.rules import RuleSet
 from oit_checker.score import Scores, score
 from oit_checker.store import CachedResource, Store, content_sha256, page_key
+from oit_checker.urls import normalize_url, same_site
 
 EXIT_ALL_PRESENT, EXIT_SOME_MISSING, EXIT_USAGE, EXIT_UNCRAWLABLE = 0, 1, 2, 3
 DOC_EXTENSIONS = re.compile(r"\.(pdf|docx?|xlsx?)$", re.I)

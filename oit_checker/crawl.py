@@ -26,7 +26,7 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -42,31 +42,13 @@ from oit_checker.render import (
     url_pattern,
     visible_text_chars,
 )
+from oit_checker.urls import WEB_SCHEMES, host_of, normalize_url, root_of, site_key
 
 log = logging.getLogger(__name__)
 
 # After Ctrl-C: how long the cancelled fetches and renders get to end, and the browser to
 # close, before the crawl gives up on them (an interrupted audit must never hang).
 CANCEL_GRACE_SECONDS = 5.0
-WEB_SCHEMES = frozenset({"http", "https"})
-DEFAULT_PORTS = {"http": 80, "https": 443}
-# Query parameters that carry a session, not content: dropping them stops one page from
-# becoming a new URL per visit. ``sid`` is also a section id on some CMSs, so it is only
-# dropped when its value looks like a token (see SESSION_TOKEN_RE).
-SESSION_PARAMS = frozenset(
-    {"phpsessid", "jsessionid", "aspsessionid", "oscsid", "cfid", "cftoken", "zenid"}
-)
-TOKEN_ONLY_SESSION_PARAMS = frozenset({"sid", "sessionid", "session_id"})
-SESSION_TOKEN_RE = re.compile(r"^[A-Za-z0-9\-_]{16,}$")
-# ASP.NET's probe for cookieless sessions; it produces a new URL per visit (real-sites.md 4.1).
-SESSION_PROBE_PARAMS = frozenset({"aspxautodetectcookiesupport"})
-# ";jsessionid=..." path parameters (Java servlets).
-PATH_SESSION_RE = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#;]*", re.I)
-# ASP.NET cookieless segments: "/(S(u0kl...))/" or "/(X(1)S(u0kl...))/".
-ASPNET_SESSION_SEGMENT_RE = re.compile(r"^\((?:[A-Za-z]\([^()/]*\))+\)$")
-# Characters left as they are when percent-encoding a path or query (RFC 3986 reserved + "%").
-PATH_SAFE = "/%:@!$&'()*+,;=-._~"
-QUERY_SAFE = PATH_SAFE + "?"
 
 # Trap bounds besides max_query_variants: URLs this long, or paths repeating one segment this
 # often ("/a/b/a/b/a/b/..." from a relative-link loop), are not followed.
@@ -136,110 +118,6 @@ class CrawlStats:
     notes: list[str] = field(default_factory=list)  # English, for the log and the report
 
 
-# ---------------------------------------------------------------------------------------------
-# URLs
-
-
-def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 5.2.4, so "/a/./b/../c" and "/a/c" are one URL."""
-    output: list[str] = []
-    segments = path.split("/")
-    for index, segment in enumerate(segments):
-        last = index == len(segments) - 1
-        if segment == ".":
-            if last:
-                output.append("")
-            continue
-        if segment == "..":
-            if len(output) > 1:
-                output.pop()
-            if last:
-                output.append("")
-            continue
-        output.append(segment)
-    result = "/".join(output)
-    return result if result.startswith("/") else "/" + result
-
-
-def _clean_query(query: str) -> str:
-    kept = []
-    for part in query.split("&"):
-        if not part:
-            continue
-        name, _, value = part.partition("=")
-        lname = name.lower()
-        if lname in SESSION_PARAMS or lname in SESSION_PROBE_PARAMS:
-            continue
-        if lname in TOKEN_ONLY_SESSION_PARAMS and SESSION_TOKEN_RE.match(value):
-            continue
-        kept.append(part)
-    return "&".join(kept)
-
-
-def _upper_escapes(text: str) -> str:
-    return re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), text)
-
-
-def normalize_url(url: str) -> str:
-    """One spelling per resource: lower-case scheme and host, no fragment or default port,
-    dot segments resolved, raw Thai percent-encoded, session ids removed. Query order is kept
-    (some CMSs care)."""
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return url.split("#", 1)[0]
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host
-    if port is not None and port != DEFAULT_PORTS.get(scheme):
-        netloc = f"{host}:{port}"
-    if parts.username:
-        userinfo = parts.username + (f":{parts.password}" if parts.password else "")
-        netloc = f"{userinfo}@{netloc}"
-    path = PATH_SESSION_RE.sub("", parts.path)
-    segments = [s for s in path.split("/") if not ASPNET_SESSION_SEGMENT_RE.match(s)]
-    path = "/".join(segments)
-    path = _remove_dot_segments(path) if path else "/"
-    path = _upper_escapes(quote(path, safe=PATH_SAFE))
-    query = _upper_escapes(quote(_clean_query(parts.query), safe=QUERY_SAFE))
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def _site_key(url: str) -> tuple[str, int | None]:
-    """Host without a leading "www." and the explicit port (http/https defaults ignored)."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return ("", None)
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    if port == DEFAULT_PORTS.get(parts.scheme.lower()):
-        port = None
-    return (host, port)
-
-
-def same_site(url: str, start_url: str) -> bool:
-    """Same host, ignoring a leading "www." and http/https. Sub-domains are other sites: the
-    assessor asks for evidence on the agency's main website."""
-    key = _site_key(url)
-    return bool(key[0]) and key == _site_key(start_url)
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).netloc.lower()
-
-
-def _root(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
-
-
 def _parse_crawl_delay(text: str, agent: str) -> float | None:
     """Crawl-delay for ``agent`` (else "*"), decimals allowed (urllib's parser takes only ints)."""
     groups: list[tuple[set[str], float | None]] = []
@@ -305,8 +183,8 @@ class Crawler:
         self.priority = priority
         self.on_fetched = on_fetched
         self.conditional = conditional
-        self.stats = CrawlStats(site=_root(self.start_url))
-        self._site_keys = {_site_key(self.start_url)}
+        self.stats = CrawlStats(site=root_of(self.start_url))
+        self._site_keys = {site_key(self.start_url)}
         self._frontier: list[tuple[float, int, int, str, Link]] = []
         self._counter = itertools.count()
         self._best: dict[str, float] = {}  # queued URL -> best priority pushed
@@ -372,7 +250,7 @@ class Crawler:
         self.stats.skipped[reason] = self.stats.skipped.get(reason, 0) + 1
 
     def _in_scope(self, url: str) -> bool:
-        return _site_key(url) in self._site_keys
+        return site_key(url) in self._site_keys
 
     def _consider(self, link: Link, depth: int) -> None:
         """Queue a link, or count why not. Dead anchors and non-web schemes are ignored."""
@@ -469,7 +347,7 @@ class Crawler:
     # -- robots and sitemaps -------------------------------------------------------------------
 
     async def _robots_for(self, url: str) -> _Robots:
-        host = _host(url)
+        host = host_of(url)
         if host in self._robots:
             return self._robots[host]
         robots = _Robots(parser=None, delay=None, sitemaps=[])
@@ -571,7 +449,7 @@ class Crawler:
     async def _fetch_raw(self, url: str, depth: int = 0, use_cache: bool = False) -> Fetched:
         """A fetch under the host's concurrency slot and Crawl-delay (robots and sitemaps too)."""
         assert self._client is not None
-        host = _host(url)
+        host = host_of(url)
         async with self._slot(host):
             if not await self._pace(host):
                 return Fetched(url, url, 0, "html", error=PACING_PAST_BUDGET)
@@ -643,10 +521,10 @@ class Crawler:
         """The start URL redirected: its target's host is the site (the old one stays in scope)."""
         if not self._in_scope(final):
             log.info("start URL moved to another host: %s -> %s", self.start_url, final)
-            self._site_keys.add(_site_key(final))
+            self._site_keys.add(site_key(final))
             if self._renderer is not None:
-                self._renderer.site_hosts.add(_site_key(final)[0])
-        self.stats.site = _root(final)
+                self._renderer.site_hosts.add(site_key(final)[0])
+        self.stats.site = root_of(final)
 
     # -- JavaScript rendering ------------------------------------------------------------------
 
@@ -686,7 +564,7 @@ class Crawler:
         if mode == "never" or self._renderer is None or self._render_broken:
             self.stats.render_needed_not_done.append(fetched.url)
             return []
-        if not await self._pace(_host(page_url)):
+        if not await self._pace(host_of(page_url)):
             self.stats.render_needed_not_done.append(fetched.url)
             return []
         result = await self._renderer.render(page_url)

@@ -23,10 +23,11 @@ import docfactory
 import pymupdf
 import pytest
 
-from oit_checker.crawl import Crawler, CrawlOptions, normalize_url, same_site
+from oit_checker.crawl import Crawler, CrawlOptions
 from oit_checker.fetch import FetchOptions, classify, decode_html, fetch, make_client
 from oit_checker.models import Fetched, Link
 from oit_checker.serve import SiteServer
+from oit_checker.urls import normalize_url, same_site
 
 THAI = "องค์การบริหารส่วนตำบล"
 PUNCT = "“”–€"
