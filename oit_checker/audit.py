@@ -35,6 +35,13 @@ from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
 from oit_checker.check.site import FetchInfo, SiteData
 from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats
+from oit_checker.errors import (
+    EXIT_ALL_PRESENT,
+    EXIT_SOME_MISSING,
+    EXIT_UNCRAWLABLE,
+    EXIT_USAGE,
+    OitError,
+)
 from oit_checker.extract.documents import OcrOptions, extract_document
 from oit_checker.extract.html import parse_html
 from oit_checker.models import DOCUMENT_KINDS, Fetched, ItemResult, Link, Page
@@ -43,7 +50,6 @@ from oit_checker.score import Scores, score
 from oit_checker.store import CachedResource, Store, content_sha256, page_key
 from oit_checker.urls import normalize_url, same_site
 
-EXIT_ALL_PRESENT, EXIT_SOME_MISSING, EXIT_USAGE, EXIT_UNCRAWLABLE = 0, 1, 2, 3
 DOC_EXTENSIONS = re.compile(r"\.(pdf|docx?|xlsx?)$", re.I)
 # The code whose output a cached Page is: when any of it changes, cached Pages are made again
 # (their key holds a hash of these modules' source).
@@ -73,12 +79,8 @@ PASSING_TROUBLE_NOTES = ("ocr stopped", "ocr skipped", "doc unreadable: antiword
 Progress = Callable[[str, int, int], None]  # (message, fetched so far, page budget)
 
 
-class AuditError(Exception):
-    """The audit could not run; the message is for the user, the code for the shell."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+class AuditError(OitError):
+    """The audit could not run: a bad start URL (exit 2) or a site that cannot be crawled (3)."""
 
 
 @dataclass
@@ -147,10 +149,21 @@ class AuditResult:
         }
 
 
+def is_web_address(url: str) -> bool:
+    """http(s) with a host; False (not a ValueError) for an unclosed IPv6 bracket."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def check_start_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise AuditError(f"not a web address: {url!r} (expected http://… or https://…)", EXIT_USAGE)
+    if not is_web_address(url):
+        raise AuditError(
+            f"ไม่ใช่ที่อยู่เว็บไซต์ (not a web address): {url!r} (expected http://… or https://…)",
+            EXIT_USAGE,
+        )
     return normalize_url(url.strip())
 
 

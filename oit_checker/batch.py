@@ -17,6 +17,7 @@ from pathlib import Path
 
 from oit_checker.audit import AuditError, audit, check_start_url
 from oit_checker.config import Config, ConfigError, NotifySettings, SiteEntry
+from oit_checker.errors import EXIT_UNCRAWLABLE
 from oit_checker.history import diff_runs, previous_run
 from oit_checker.notify import build_summary, failures, notify, record_outcome
 from oit_checker.rules import RuleError, RuleSet, default_year, load_rules, load_year
@@ -159,7 +160,7 @@ def _failed(
     if run is not None and (before is None or run["id"] != before["id"]):
         run_id = run["id"]
         if run["status"] == "running":  # audit() did not get to close it
-            store.finish_run(run_id, "failed", exit_code=3, error=error)
+            store.finish_run(run_id, "failed", exit_code=EXIT_UNCRAWLABLE, error=error)
     return SiteOutcome(
         entry, "failed", run_id=run_id, error=error, seconds=round(time.monotonic() - began, 2)
     )

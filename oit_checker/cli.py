@@ -11,29 +11,34 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
-from oit_checker.audit import EXIT_USAGE, AuditError, AuditOptions, AuditResult, audit
+from oit_checker.audit import AuditOptions, AuditResult, audit
 from oit_checker.batch import DEFAULT_PARALLEL, SiteOutcome, check_unique, resolve_rules, run_batch
 from oit_checker.check.items import NOT_JUDGED
 from oit_checker.config import (
     RENDER_MODES,
     AuditSettings,
-    Config,
-    ConfigError,
     NotifySettings,
     check_url,
     load_batch_file,
     load_config,
 )
 from oit_checker.dates import parse_as_of
+from oit_checker.errors import (
+    EXIT_ALL_PRESENT,
+    EXIT_INTERRUPTED,
+    EXIT_SOME_MISSING,
+    OitError,
+)
 from oit_checker.history import (
-    HistoryError,
     complete_result,
     diff_runs,
     latest_complete_run,
@@ -49,7 +54,24 @@ from oit_checker.serve import SiteServer
 from oit_checker.sheet import write_csv, write_xlsx
 from oit_checker.store import Store
 
+
+class _ReportingGroup(TyperGroup):
+    """The one handler: any OitError a command raises becomes a message and its exit code.
+
+    Commands (and the modules under them) raise; nothing else in the CLI turns an error into an
+    exit code, so a new command gets the same bounded, explained outcome without a try block.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OitError as exc:
+            err.print(f"[red]ข้อผิดพลาด (error):[/red] {escape(exc.message)}", soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_ReportingGroup,
     help="Audit a Thai government agency website for the ITA open-data instrument (OIT).",
     no_args_is_help=True,
     add_completion=False,
@@ -63,18 +85,10 @@ PIPED_WIDTH = 160
 STATUS_TH = {status: label for status, (label, _) in STATUS_STYLE.items()}
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
-    return typer.Exit(code)
-
-
 def _rules(year: int | None, rules_file: Path | None) -> RuleSet:
-    try:
-        if rules_file is not None:
-            return load_rules(rules_file)
-        return load_year(year if year is not None else default_year())
-    except RuleError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
+    if rules_file is not None:
+        return load_rules(rules_file)
+    return load_year(year if year is not None else default_year())
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -83,7 +97,7 @@ def _as_of(text: str | None) -> dt.date:
     try:
         return parse_as_of(text)
     except ValueError as exc:
-        raise _fail(f"--as-of: {exc}", EXIT_USAGE) from None
+        raise OitError(f"--as-of: {exc}") from None
 
 
 YearOpt = Annotated[
@@ -186,12 +200,12 @@ def check(
     """Crawl a site, decide every OIT item, score, store the run and print the report."""
     rules = _rules(year, rules_file)
     if render not in RENDER_MODES:
-        raise _fail(f"--render: must be one of {', '.join(RENDER_MODES)}", EXIT_USAGE)
+        raise OitError(f"--render: must be one of {', '.join(RENDER_MODES)}")
     for name, value in (("--max-pages", max_pages), ("--concurrency", concurrency)):
         if value < 1:
-            raise _fail(f"{name}: must be at least 1", EXIT_USAGE)
+            raise OitError(f"{name}: must be at least 1")
     if revisit_days is not None and revisit_days < 0:
-        raise _fail("--revisit-days: must be 0 or more", EXIT_USAGE)
+        raise OitError("--revisit-days: must be 0 or more")
     settings = AuditSettings(
         as_of=_as_of(as_of),
         max_pages=max_pages,
@@ -205,7 +219,7 @@ def check(
         revisit_days=revisit_days,
     )
     if resume and as_of:
-        raise _fail("--resume keeps the interrupted run's audit date; drop --as-of", EXIT_USAGE)
+        raise OitError("--resume keeps the interrupted run's audit date; drop --as-of")
     options = settings.audit_options()
     options.iit, options.eit1, options.eit2 = iit, eit1, eit2
     options.fresh, options.resume = fresh, resume
@@ -219,7 +233,8 @@ def check(
     if notify_settings.enabled:
         _send_notifications(db, notify_settings, build_summary(result.as_dict(), diff))
     if fail_on is FailOn.regression:
-        raise typer.Exit(1 if diff and diff["regressions"] else 0)
+        regressed = diff and diff["regressions"]
+        raise typer.Exit(EXIT_SOME_MISSING if regressed else EXIT_ALL_PRESENT)
     raise typer.Exit(result.exit_code)
 
 
@@ -228,22 +243,12 @@ def _notify_settings(
 ) -> NotifySettings:
     settings = NotifySettings()
     if config_path is not None:
-        settings = _load_config(config_path).notify
+        settings = load_config(config_path).notify
     if webhook:
-        try:
-            settings.webhook = check_url(webhook, "--notify-webhook")
-        except ConfigError as exc:
-            raise _fail(str(exc), EXIT_USAGE) from None
+        settings.webhook = check_url(webhook, "--notify-webhook")
     if on is not None:
         settings.on = on.value
     return settings
-
-
-def _load_config(path: Path) -> Config:
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
 
 
 def _compare_with_previous(db: Path, run_id: int) -> dict | None:
@@ -284,10 +289,7 @@ def _send_notifications(db: Path, settings: NotifySettings, summary: dict) -> No
 def _run_audit(
     url: str, rules: RuleSet, db: Path, options: AuditOptions, show_progress: bool
 ) -> AuditResult:
-    try:
-        store = Store(db)
-    except Exception as exc:  # an unwritable path or a file that is not SQLite
-        raise _fail(f"cannot open database {db}: {exc}", EXIT_USAGE) from None
+    store = _writable_store(db)
     live = show_progress and err.is_terminal
     try:
         if not live:
@@ -307,11 +309,16 @@ def _run_audit(
                 bar.update(task, completed=done, description=message[-60:])
 
             return asyncio.run(audit(url, rules, store, options, update))
-    except AuditError as exc:
-        raise _fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/yellow]: the run is kept in the database marked incomplete")
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _writable_store(db: Path) -> Store:
+    try:
+        return Store(db)
+    except Exception as exc:  # an unwritable path or a file that is not SQLite
+        raise OitError(f"เปิดฐานข้อมูลไม่ได้ (cannot open database) {db}: {exc}") from None
 
 
 def _write_json(result: AuditResult, json_path: Path | None) -> None:
@@ -323,7 +330,7 @@ def _write_json(result: AuditResult, json_path: Path | None) -> None:
             json.dumps(result.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
     except OSError as exc:
-        raise _fail(f"cannot write {json_path}: {exc}", EXIT_USAGE) from None
+        raise OitError(f"เขียนไฟล์ไม่ได้ (cannot write) {json_path}: {exc}") from None
     err.print(f"JSON written to {json_path}")
 
 
@@ -366,7 +373,7 @@ def demo(
     site_dir = FIXTURES / "demo" / "site"
     expected_file = FIXTURES / "demo" / "expected.toml"
     if not site_dir.is_dir():
-        raise _fail(f"demo site not found at {site_dir}", EXIT_USAGE)
+        raise OitError(f"demo site not found at {site_dir}")
     expected = (
         tomllib.loads(expected_file.read_text(encoding="utf-8")) if expected_file.exists() else {}
     )
@@ -404,9 +411,7 @@ def eval_fixtures(
 
     folders = fixture_sites(root)
     if not folders:
-        raise _fail(
-            f"no fixture sites (folders with site/ and expected.toml) under {root}", EXIT_USAGE
-        )
+        raise OitError(f"no fixture sites (folders with site/ and expected.toml) under {root}")
     table = Table(title="accuracy on fixture sites")
     for column in ("site", "items", "agree", "false present", "false absent", "other"):
         table.add_column(column, justify="right" if column != "site" else "left")
@@ -415,8 +420,8 @@ def eval_fixtures(
         for folder in folders:
             try:
                 ev, _ = evaluate_fixture(folder, db or Path(tmp) / f"{folder.name}.db")
-            except (AuditError, RuleError) as exc:
-                raise _fail(f"{folder.name}: {exc}", EXIT_USAGE) from None
+            except OitError as exc:  # a broken fixture is a usage error, whatever its cause
+                raise OitError(f"{folder.name}: {exc}") from None
             failed |= not ev.ok
             table.add_row(
                 ev.site,
@@ -443,20 +448,15 @@ def explain(
 ) -> None:
     """Show how an item was decided: every candidate considered, why it was accepted or rejected,
     and what to publish to fix it."""
-    if not db.exists():
-        raise _fail(f"no database at {db}; run `oit check` first or pass --db", EXIT_USAGE)
-    store = Store(db)
-    row = store.run(run) if run is not None else store.latest_run()
+    store = _open_store(db)
+    row = store.run(_pick_run(store, run, None)) if run is not None else store.latest_run()
     if not row:
-        raise _fail(
-            f"no run {run if run is not None else ''} in {db}".replace("  ", " "), EXIT_USAGE
-        )
+        raise OitError(f"ไม่มีรอบการตรวจใน {db} (no run in {db})")
     items = {i["item_id"].upper(): i for i in store.items(row["id"])}
     item = items.get(item_id.strip().upper())
     if item is None:
-        raise _fail(
-            f"run #{row['id']} has no item {item_id!r} (it has {', '.join(items) or 'no items'})",
-            EXIT_USAGE,
+        raise OitError(
+            f"run #{row['id']} has no item {item_id!r} (it has {', '.join(items) or 'no items'})"
         )
     label, style = {"present": ("มี", "green"), "absent": ("ไม่มี", "red")}.get(
         item["status"], ("ไม่แน่ใจ", "yellow")
@@ -506,12 +506,12 @@ def _fix_text(rules_path: str, item_id: str) -> str:
 def _open_store(db: Path) -> Store:
     """An existing database only: reading commands must not create an empty one by mistake."""
     if not db.exists():
-        raise _fail(f"no database at {db}; run `oit check` first or pass --db", EXIT_USAGE)
+        raise OitError(f"ไม่พบฐานข้อมูล (no database at) {db}; run `oit check` first or pass --db")
     try:
         store = Store(db)
         store.db.execute("select count(*) from runs").fetchone()
     except Exception as exc:  # not SQLite, or not an oit database
-        raise _fail(f"cannot read database {db}: {exc}", EXIT_USAGE) from None
+        raise OitError(f"อ่านฐานข้อมูลไม่ได้ (cannot read database) {db}: {exc}") from None
     return store
 
 
@@ -519,20 +519,13 @@ def _pick_run(store: Store, run: int | None, site: str | None) -> int:
     """The run asked for, or the newest complete one (of the site, when named)."""
     if run is not None:
         if store.db["runs"].count_where("id = ?", [run]) == 0:
-            raise _fail(f"no run #{run} in {store.path}", EXIT_USAGE)
+            raise OitError(f"ไม่มีรอบ #{run} (no run #{run}) in {store.path}")
         return run
     latest = latest_complete_run(store, site)
     if latest is None:
         where = f" for {site}" if site else ""
-        raise _fail(f"no complete run{where} in {store.path}", EXIT_USAGE)
+        raise OitError(f"ไม่มีรอบที่ตรวจครบ (no complete run){where} in {store.path}")
     return latest
-
-
-def _result_of(store: Store, run_id: int) -> dict:
-    try:
-        return complete_result(store, run_id)
-    except HistoryError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
 
 
 SiteOpt = Annotated[
@@ -578,16 +571,10 @@ def verify(
     from oit_checker.verify import verify as verify_answers
 
     rules = _rules(year, rules_file)
-    try:
-        rows = read_answers(answers)
-    except (OSError, ValueError) as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
+    rows = read_answers(answers)
     options = AuditOptions(as_of=_as_of(as_of))
-    try:
-        store = Store(db)
-        verdicts = asyncio.run(verify_answers(rows, url, rules, store, options))
-    except (AuditError, ValueError) as exc:
-        raise _fail(str(exc), getattr(exc, "exit_code", EXIT_USAGE)) from None
+    store = _writable_store(db)
+    verdicts = asyncio.run(verify_answers(rows, url, rules, store, options))
     styles = {"ok": "green", "wrong": "red", "uncertain": "yellow", "missing-url": "red"}
     for v in verdicts:
         style = styles.get(v.status, "white")
@@ -600,7 +587,7 @@ def verify(
             out.print(f"   URL ที่ดีกว่า: {v.better_url}", soft_wrap=True)
     bad = sum(1 for v in verdicts if v.status != "ok")
     out.print(f"{len(verdicts) - bad} of {len(verdicts)} answers hold up")
-    raise typer.Exit(1 if bad else 0)
+    raise typer.Exit(EXIT_SOME_MISSING if bad else EXIT_ALL_PRESENT)
 
 
 @app.command()
@@ -660,18 +647,14 @@ def diff(
         run_b = _pick_run(store, run_a, site)
         run_a = previous_run(store, run_b)
         if run_a is None:
-            raise _fail(
-                f"run #{run_b} has no earlier complete run of the same site and year to compare with",
-                EXIT_USAGE,
+            raise OitError(
+                f"run #{run_b} has no earlier complete run of the same site and year to compare with"
             )
     else:
         _pick_run(store, run_a, None)
         _pick_run(store, run_b, None)
     assert run_a is not None
-    try:
-        changes = diff_runs(store, run_a, run_b)
-    except HistoryError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
+    changes = diff_runs(store, run_a, run_b)
     _print_diff(changes)
     if json_path is not None:
         try:
@@ -679,7 +662,7 @@ def diff(
                 json.dumps(changes, ensure_ascii=False, indent=2), encoding="utf-8"
             )
         except OSError as exc:
-            raise _fail(f"cannot write {json_path}: {exc}", EXIT_USAGE) from None
+            raise OitError(f"เขียนไฟล์ไม่ได้ (cannot write) {json_path}: {exc}") from None
 
 
 def _print_diff(changes: dict) -> None:
@@ -758,13 +741,13 @@ def sheet(
         format_ = SheetFormat.xlsx if suffix == "xlsx" else SheetFormat.csv
     store = _open_store(db)
     run_id = _pick_run(store, run, site)
-    result = _result_of(store, run_id)
+    result = complete_result(store, run_id)
     target = output or Path(f"oit-sheet-{run_id}.{format_.value}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         (write_xlsx if format_ is SheetFormat.xlsx else write_csv)(result, target)
     except OSError as exc:
-        raise _fail(f"cannot write {target}: {exc}", EXIT_USAGE) from None
+        raise OitError(f"เขียนไฟล์ไม่ได้ (cannot write) {target}: {exc}") from None
     err.print(f"answer sheet of run #{run_id} written to {target}")
 
 
@@ -780,13 +763,13 @@ def report(
     """A printable, self-contained HTML report of a stored run, with changes since the last."""
     store = _open_store(db)
     run_id = _pick_run(store, run, site)
-    result = _result_of(store, run_id)
+    result = complete_result(store, run_id)
     html = render_html(result, _previous_result(store, run_id))
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(html, encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc}", EXIT_USAGE) from None
+        raise OitError(f"เขียนไฟล์ไม่ได้ (cannot write) {output}: {exc}") from None
     err.print(f"report of run #{run_id} written to {output}")
 
 
@@ -822,24 +805,15 @@ def batch(
     regressed; with --fail-on absent, has an absent or uncertain item), 2 on a config error.
     """
     if parallel < 1:
-        raise _fail("--parallel: must be at least 1", EXIT_USAGE)
-    try:
-        config = load_batch_file(sites_file)
-        check_unique(config)
-        resolve_rules(config)
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
+        raise OitError("--parallel: must be at least 1")
+    config = load_batch_file(sites_file)
+    check_unique(config)
+    resolve_rules(config)
     notify_settings = config.notify if notify_enabled else NotifySettings()
     if notify_webhook:
-        try:
-            notify_settings.webhook = check_url(notify_webhook, "--notify-webhook")
-        except ConfigError as exc:
-            raise _fail(str(exc), EXIT_USAGE) from None
+        notify_settings.webhook = check_url(notify_webhook, "--notify-webhook")
     db_path = db or config.db
-    try:
-        Store(db_path)
-    except Exception as exc:
-        raise _fail(f"cannot open database {db_path}: {exc}", EXIT_USAGE) from None
+    _writable_store(db_path)
 
     def say(line: str) -> None:
         err.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -847,18 +821,16 @@ def batch(
     err.print(f"auditing {len(config.sites)} sites, {parallel} at a time, into {db_path}")
     try:
         outcomes = asyncio.run(run_batch(config, db_path, parallel, say, notify_settings))
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/yellow]: unfinished runs are kept marked incomplete")
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     _print_batch(outcomes)
     failed = any(not o.audited for o in outcomes)
     if fail_on is FailOn.regression:
         failed |= any(o.regressions for o in outcomes)
     elif fail_on is FailOn.absent:
         failed |= any(o.counts.get("absent") or o.counts.get("uncertain") for o in outcomes)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(EXIT_SOME_MISSING if failed else EXIT_ALL_PRESENT)
 
 
 def _print_batch(outcomes: list[SiteOutcome]) -> None:

@@ -14,11 +14,11 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from oit_checker.audit import AuditOptions
+from oit_checker.audit import AuditOptions, is_web_address
 from oit_checker.crawl import CrawlOptions
 from oit_checker.dates import parse_as_of
+from oit_checker.errors import OitError
 from oit_checker.extract.documents import OcrOptions
 
 DEFAULT_DB = "oit.db"
@@ -27,7 +27,7 @@ SMTP_SECURITY = ("auto", "ssl", "starttls", "none")
 RENDER_MODES = ("never", "auto", "always")
 
 
-class ConfigError(ValueError):
+class ConfigError(OitError, ValueError):
     """A config file that cannot be used; the message names the file, the table and the field."""
 
 
@@ -181,8 +181,7 @@ def _settings(table: dict, base: AuditSettings, where: str) -> AuditSettings:
 
 def check_url(url: Any, where: str) -> str:
     url = _kind(url, str, where).strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_web_address(url):
         raise ConfigError(f"{where}: not a web address: {url!r} (expected http://… or https://…)")
     return url
 
@@ -277,7 +276,11 @@ def load_sites_csv(path: Path, defaults: AuditSettings | None = None) -> Config:
         raise ConfigError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:  # a cell over csv's 128 KiB limit, a NUL byte
+        raise ConfigError(f"{path}: อ่านไม่ได้ (unreadable CSV: {exc})") from None
+    for line_no, row in enumerate(rows, start=1):
         cells = [c.strip() for c in row]
         if not cells or not cells[0] or cells[0].startswith("#"):
             continue

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from oit_checker.errors import OitError
 from oit_checker.rules import RULES_DIR, RuleError, load_rules
 from oit_checker.store import Store
 
@@ -20,7 +21,7 @@ STATUSES = ("present", "absent", "uncertain")
 EMPTY_SCORES = {"subindicators": {}, "indicators": {}, "oit": 0.0, "item_average": 0.0}
 
 
-class HistoryError(Exception):
+class HistoryError(OitError):
     """A run that does not exist or cannot be used as asked; the message is for the user."""
 
 

@@ -17,14 +17,15 @@ from email.utils import formatdate, make_msgid
 import httpx
 
 from oit_checker.config import NotifySettings
+from oit_checker.errors import OitError
 from oit_checker.store import Store
 
 NOTIFY_TIMEOUT = 15.0  # seconds for the webhook request and the SMTP conversation
 STATUS_TH = {"present": "มี", "absent": "ไม่มี", "uncertain": "ไม่แน่ใจ"}
 
 
-class NotifyError(Exception):
-    pass
+class NotifyError(OitError):
+    """A channel that could not deliver; caught per channel and recorded, never fatal."""
 
 
 def build_summary(result: dict, diff: dict | None, name: str = "") -> dict:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from oit_checker.errors import OitError
 from oit_checker.thai import compact
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -23,7 +24,7 @@ COMPONENT_PLACES = ("text", "title", "links", "images", "any")
 ITEM_STATUSES = ("confirmed", "inferred", "provisional")
 
 
-class RuleError(ValueError):
+class RuleError(OitError, ValueError):
     """A rule file is unusable; the message says where and why."""
 
 
@@ -127,10 +128,14 @@ def _load_cached(path: Path, text: str, parent_text: str) -> RuleSet:
 def _read_text(path: Path) -> str:
     if not path.exists():
         raise RuleError(f"{path}: file not found")
+    if path.is_dir():
+        raise RuleError(f"{path}: เป็นโฟลเดอร์ ไม่ใช่ไฟล์กฎ (a folder, not a rule file)")
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise RuleError(f"{path}: not UTF-8 text: {exc}") from exc
+    except OSError as exc:  # unreadable: permissions, a device
+        raise RuleError(f"{path}: อ่านไม่ได้ (cannot read): {exc.strerror or exc}") from exc
 
 
 def _read_toml(path: Path, text: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from oit_checker.audit import AuditOptions, AuditResult, audit
 from oit_checker.check.items import Candidate, ItemChecker
 from oit_checker.check.site import FetchInfo, SiteData
+from oit_checker.errors import OitError
 from oit_checker.extract.documents import extract_document
 from oit_checker.extract.html import parse_html
 from oit_checker.fetch import fetch, make_client
@@ -43,6 +44,10 @@ MAX_LINKED_DOCS = 20
 DOCUMENT_NAME = re.compile(r"\.(pdf|docx?|xlsx?)$|(^|[_\-])(dl|download)", re.I)
 # Statuses of a verdict.
 OK, WRONG, UNCERTAIN, MISSING_URL = "ok", "wrong", "uncertain", "missing-url"
+
+
+class AnswerSheetError(OitError, ValueError):
+    """An answer sheet (or its item ids) that cannot be used; the message names the file and row."""
 
 
 @dataclass
@@ -83,11 +88,11 @@ def _columns(header: list[str], path: Path) -> dict[str, int]:
         name = by_name.get(label.casefold())
         if name is None:
             known = ", ".join(a for aliases in HEADERS.values() for a in aliases)
-            raise ValueError(f"{path}: row 1: unknown column {label!r} (known: {known})")
+            raise AnswerSheetError(f"{path}: row 1: unknown column {label!r} (known: {known})")
         columns.setdefault(name, index)
     for needed in ("item", "url"):
         if needed not in columns:
-            raise ValueError(
+            raise AnswerSheetError(
                 f"{path}: row 1: no {needed!r} column (header {header!r}; "
                 f"expected ข้อ,URL[,คำอธิบาย] or item,url[,explanation])"
             )
@@ -95,12 +100,21 @@ def _columns(header: list[str], path: Path) -> dict[str, int]:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise AnswerSheetError(f"{path}: อ่านไม่ได้ (cannot read): {exc.strerror or exc}") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp874", errors="replace")  # Excel "CSV" on Thai Windows
-    return list(csv.reader(text.splitlines()))
+    reader = csv.reader(text.splitlines())
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a cell over csv's 128 KiB limit, a NUL byte
+        raise AnswerSheetError(
+            f"{path}: แถว {reader.line_num} อ่านไม่ได้ (row {reader.line_num} unreadable: {exc})"
+        ) from None
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -109,7 +123,7 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise ValueError(f"{path}: not a readable XLSX file ({exc})") from exc
+        raise AnswerSheetError(f"{path}: not a readable XLSX file ({exc})") from exc
     try:
         sheet = book["คำตอบ OIT"] if "คำตอบ OIT" in book.sheetnames else book.worksheets[0]
         return [
@@ -120,14 +134,14 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
 
 
 def read_answers(path: Path) -> list[Answer]:
-    """Answers from a CSV or XLSX sheet; a ValueError names the file and row of bad input."""
+    """Answers from a CSV or XLSX sheet; an AnswerSheetError names the file and row of bad input."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"{path}: no such file")
+        raise AnswerSheetError(f"{path}: no such file")
     rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
     rows = [r for r in rows if any((c or "").strip() for c in r)]
     if not rows:
-        raise ValueError(f"{path}: empty file (expected a header ข้อ,URL or item,url)")
+        raise AnswerSheetError(f"{path}: empty file (expected a header ข้อ,URL or item,url)")
     columns = _columns(rows[0], path)
     answers: list[Answer] = []
     seen: dict[str, int] = {}
@@ -139,16 +153,16 @@ def read_answers(path: Path) -> list[Answer]:
 
         item_id = _item_id(cell("item"))
         if not item_id:
-            raise ValueError(f"{path}: row {number}: no item (ข้อ) given")
+            raise AnswerSheetError(f"{path}: row {number}: no item (ข้อ) given")
         if item_id in seen:
-            raise ValueError(
+            raise AnswerSheetError(
                 f"{path}: row {number}: item {item_id} answered again (first in row "
                 f"{seen[item_id]})"
             )
         seen[item_id] = number
         answers.append(Answer(item_id, cell("url"), cell("explanation")))
     if not answers:
-        raise ValueError(f"{path}: no answers below the header")
+        raise AnswerSheetError(f"{path}: no answers below the header")
     return answers
 
 
@@ -292,7 +306,7 @@ async def verify(
     items = {item.id: item for item in rules.items}
     unknown = [a.item_id for a in answers if a.item_id not in items]
     if unknown:
-        raise ValueError(
+        raise AnswerSheetError(
             f"items not in {Path(rules.path).name}: {', '.join(unknown)} "
             f"(the rule set has {rules.items[0].id}–{rules.items[-1].id})"
         )
