@@ -48,7 +48,7 @@ from oit_checker.models import DOCUMENT_KINDS, Fetched, ItemResult, Link, Page
 from oit_checker.rules import RuleSet
 from oit_checker.score import Scores, score
 from oit_checker.store import CachedResource, Store, content_sha256, page_key
-from oit_checker.urls import normalize_url, same_site
+from oit_checker.urls import decoded_path, normalize_url, same_site
 
 DOC_EXTENSIONS = re.compile(r"\.(pdf|docx?|xlsx?)$", re.I)
 # The code whose output a cached Page is: when any of it changes, cached Pages are made again
@@ -59,6 +59,7 @@ EXTRACTOR_MODULES = (
     "oit_checker.thai",
     "oit_checker.models",
     "oit_checker.fetch",  # decodes HTML (a revalidated page is never decoded again)
+    "oit_checker.urls",  # the identity of every link URL in a Page
 )
 # The code whose output a run's verdicts are: a quick re-audit keeps the previous verdicts only
 # when none of it changed.
@@ -71,6 +72,7 @@ CHECKER_MODULES = (
     "oit_checker.dates",
     "oit_checker.rules",
     "oit_checker.thai",
+    "oit_checker.urls",
 )
 # Extraction notes of a Page cut short by something passing (OCR time budget, a missing
 # tesseract, a hung antiword): such a Page is used for this run but not cached.
@@ -174,7 +176,7 @@ def make_priority(namer: ItemNamer) -> Callable[[Link, int], float]:
         value = 0.0
         if namer.name_link(link):  # names at least one item
             value += 100
-        if namer.is_hub_text(f"{link.text} {link.context} {urlsplit(link.url).path}"):
+        if namer.is_hub_text(f"{link.text} {link.context} {decoded_path(link.url)}"):
             value += 60
         if DOC_EXTENSIONS.search(urlsplit(link.url).path):
             value += 10

@@ -477,6 +477,7 @@ class Crawler:
             log.exception("rendering %s failed", url)
             self.stats.notes.append(f"rendering {url} failed: internal error: {exc}")
         final = normalize_url(fetched.final_url or url)
+        fetched.final_url = final  # stored and looked up by its identity, as every URL
         self._done.add(final)
         if url == self.start_url and 0 < fetched.status < 400 and fetched.redirects:
             self._adopt(final)

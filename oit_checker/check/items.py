@@ -22,6 +22,7 @@ from oit_checker.check.site import SiteData
 from oit_checker.models import Evidence, ItemResult, Link, Page
 from oit_checker.rules import Component, Item, RuleError, RuleSet
 from oit_checker.thai import normalize
+from oit_checker.urls import decoded_path, display_url
 
 # How a candidate ends, best first; the item takes the best outcome of its candidates.
 OUTCOME_RANK = {"pass": 0, "uncertain": 1, "fail": 2, "broken": 3, "placeholder": 4}
@@ -155,7 +156,7 @@ class ItemChecker:
     def judge_candidate(self, item: Item, cand: Candidate) -> Candidate:
         if not cand.url:
             cand.outcome = "placeholder"
-            cand.reason = f"พบหัวข้อในหน้า {cand.via} แต่ลิงก์ว่าง ไม่ได้เชื่อมโยงไปยังข้อมูล ({cand.link.raw_href or 'ไม่มี href'})"
+            cand.reason = f"พบหัวข้อในหน้า {display_url(cand.via)} แต่ลิงก์ว่าง ไม่ได้เชื่อมโยงไปยังข้อมูล ({cand.link.raw_href or 'ไม่มี href'})"
             return cand
         if not self.site.is_onsite(cand.url):
             host = urlsplit(cand.url).hostname or cand.url
@@ -163,31 +164,29 @@ class ItemChecker:
             cand.reason = f"ข้อมูลอยู่นอกเว็บไซต์หลัก ({host}) ผู้ประเมินอาจไม่นับ ควรเผยแพร่บนเว็บไซต์ของหน่วยงาน"
             cand.evidence = [Evidence(cand.url, "external", "", cand.via)]
             return cand
-        info = self.site.fetched.get(cand.url)
+        info = self.site.info(cand.url)
         page = self.site.page(cand.url)
         if info is None:
             cand.outcome = "uncertain"
-            cand.reason = f"ยังไม่ได้เปิด {cand.url} (เกินขอบเขตการรวบรวมข้อมูล)"
+            cand.reason = f"ยังไม่ได้เปิด {display_url(cand.url)} (เกินขอบเขตการรวบรวมข้อมูล)"
             return cand
         if not info.ok or page is None:
             what = f"HTTP {info.status}" if info.status else (info.error or "เปิดไม่ได้")
             if info.transient:
                 cand.outcome = "uncertain"
-                cand.reason = f"เปิด {cand.url} ไม่ได้ในขณะนี้ ({what}) ควรตรวจซ้ำ"
+                cand.reason = f"เปิด {display_url(cand.url)} ไม่ได้ในขณะนี้ ({what}) ควรตรวจซ้ำ"
             else:
                 cand.outcome = "broken"
-                cand.reason = f"ลิงก์ {cand.url} เปิดไม่ได้ ({what}) จึงไม่ใช่หลักฐาน"
+                cand.reason = f"ลิงก์ {display_url(cand.url)} เปิดไม่ได้ ({what}) จึงไม่ใช่หลักฐาน"
             return cand
         if page.login_required:
             cand.outcome = "uncertain"
-            cand.reason = f"หน้า {cand.url} ต้องเข้าสู่ระบบก่อน ผู้ประเมินเปิดดูไม่ได้"
+            cand.reason = f"หน้า {display_url(cand.url)} ต้องเข้าสู่ระบบก่อน ผู้ประเมินเปิดดูไม่ได้"
             return cand
         unreadable = _unreadable(page)
         if unreadable:
             cand.outcome = "broken"
-            cand.reason = (
-                f"เอกสาร {cand.url} เปิดอ่านไม่ได้ ({unreadable}) ผู้ประเมินจะไม่เห็นข้อมูล ควรอัปโหลดไฟล์ใหม่"
-            )
+            cand.reason = f"เอกสาร {display_url(cand.url)} เปิดอ่านไม่ได้ ({unreadable}) ผู้ประเมินจะไม่เห็นข้อมูล ควรอัปโหลดไฟล์ใหม่"
             return cand
         bundle = self.bundle(item, page)
         self._components(item, cand, bundle)
@@ -278,10 +277,12 @@ class ItemChecker:
         assert period is not None
         labels = {c.name: c.label for c in item.components}
         helper_detail = f" ({cand.reason})" if cand.reason else ""
-        found_at = f"พบ{item.title}ที่ {cand.url}"
+        found_at = f"พบ{item.title}ที่ {display_url(cand.url)}"
         if page.needs_js and cand.missing:
             cand.outcome = "uncertain"
-            cand.reason = f"หน้า {cand.url} สร้างเนื้อหาด้วย JavaScript ตรวจด้วย --render always"
+            cand.reason = (
+                f"หน้า {display_url(cand.url)} สร้างเนื้อหาด้วย JavaScript ตรวจด้วย --render always"
+            )
             return cand
         embed = next(
             (
@@ -297,7 +298,9 @@ class ItemChecker:
         if cand.missing and embed and (not cand.found or len(page.text) < EMBED_PAGE_CHARS):
             host = urlsplit(embed).hostname or embed
             cand.outcome = "uncertain"
-            cand.reason = f"หน้า {cand.url} แสดงเนื้อหาที่ฝังมาจากนอกเว็บไซต์หลัก ({host}) ผู้ประเมินอาจไม่นับ"
+            cand.reason = (
+                f"หน้า {display_url(cand.url)} แสดงเนื้อหาที่ฝังมาจากนอกเว็บไซต์หลัก ({host}) ผู้ประเมินอาจไม่นับ"
+            )
             cand.evidence.append(Evidence(embed, "external", "", cand.url))
             return cand
         problems = []
@@ -372,7 +375,7 @@ class ItemChecker:
                 result.status = "uncertain"
                 result.reason = (
                     f"ไม่พบ{item.title} แต่บางหน้าสร้างเนื้อหาด้วย JavaScript ซึ่งไม่ได้แสดงผล "
-                    f"(เช่น {self._js_shells[0]}) ตรวจซ้ำด้วย --render auto"
+                    f"(เช่น {display_url(self._js_shells[0])}) ตรวจซ้ำด้วย --render auto"
                 )
             else:
                 result.reason = f"ไม่พบ{item.title}บนเว็บไซต์ (ไม่มีลิงก์ หน้า หรือเอกสารที่ระบุหัวข้อนี้)"
@@ -417,7 +420,7 @@ class ItemChecker:
         if covered != needed or len(chosen) < 2:
             return None
         labels = {c.name: c.label for c in item.components}
-        parts = [f"{c.url} ({', '.join(labels[n] for n in c.found)})" for c in chosen]
+        parts = [f"{display_url(c.url)} ({', '.join(labels[n] for n in c.found)})" for c in chosen]
         return Candidate(
             url=chosen[0].url,
             via=chosen[0].via,
@@ -457,7 +460,9 @@ def _texts_at(place: str, bundle: Bundle) -> list[str]:
     title = [t for p in pages for t in (p.title, *p.headings)] + bundle.link_texts
     text = [p.text for p in pages]
     links = [
-        f"{link.text} {normalize(link.url)}" for link in bundle.target.links if not link.chrome
+        f"{link.text} {normalize(unquote(link.url))}"
+        for link in bundle.target.links
+        if not link.chrome
     ]
     images = [f"{i.alt} {normalize(_file_name(i.src))} {i.context}" for i in bundle.target.images]
     return {"title": title, "text": text, "links": links, "images": images}.get(
@@ -491,7 +496,7 @@ def _unreadable(page: Page) -> str:
 
 
 def _file_name(url: str) -> str:
-    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    return decoded_path(url).rsplit("/", 1)[-1]
 
 
 def _kind(page: Page) -> str:

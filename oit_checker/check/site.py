@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from oit_checker.models import DOCUMENT_KINDS, Link, Page
+from oit_checker.urls import normalize_url
 
 PAGE_CACHE_SIZE = 256  # whole Pages kept in memory when they can be loaded again
 
@@ -87,7 +88,10 @@ class SiteData:
 
     def add(self, info: FetchInfo, page: Page | None, key: str = "") -> None:
         """Index one fetched URL. ``key`` is its Page's key in the loader's store: with a
-        loader and a key the Page is summarised and let go, else kept whole."""
+        loader and a key the Page is summarised and let go, else kept whole. URLs are indexed
+        by their identity (urls.normalize_url), the one links are looked up by."""
+        info.url = normalize_url(info.url)
+        info.final_url = normalize_url(info.final_url) if info.final_url else ""
         self.fetched[info.url] = info
         urls = [info.url]
         if info.final_url and info.final_url != info.url:
@@ -127,11 +131,16 @@ class SiteData:
         host = (urlsplit(url).hostname or "").lower()
         return _bare(host) in {_bare(h) for h in self.hosts}
 
+    def info(self, url: str) -> FetchInfo | None:
+        """How fetching ``url`` (in any spelling) went; None when it was not fetched."""
+        return self.fetched.get(normalize_url(url))
+
     def has_page(self, url: str) -> bool:
-        return url in self.summaries
+        return normalize_url(url) in self.summaries
 
     def page(self, url: str) -> Page | None:
         """The whole Page at ``url`` (loaded again from the store when it was let go)."""
+        url = normalize_url(url)
         pinned = self._pinned.get(url)
         if pinned is not None:
             return pinned
@@ -159,7 +168,7 @@ class SiteData:
     def documents_linked_from(self, page: Page) -> list[tuple[Link, Page]]:
         out = []
         for link in page.links:
-            summary = self.summaries.get(link.url) if link.url else None
+            summary = self.summaries.get(normalize_url(link.url)) if link.url else None
             if summary is None or summary.kind not in DOCUMENT_KINDS:
                 continue
             target = self.page(link.url)

@@ -26,10 +26,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urldefrag, urljoin
 
 from oit_checker.models import Link, Page, ResourceKind
 from oit_checker.thai import compact, fix_pdf_thai, normalize
+from oit_checker.urls import absolute_url
 
 if TYPE_CHECKING:
     import pymupdf
@@ -497,8 +497,8 @@ def _pdf_links(pdf_page: pymupdf.Page, base_url: str) -> Iterator[Link]:
         uri = link.get("uri") or ""
         if not uri:
             continue
-        absolute = urldefrag(urljoin(base_url, uri.strip()))[0]
-        if not absolute.startswith(("http://", "https://")):
+        absolute = absolute_url(base_url, uri)
+        if not absolute:
             continue
         label = pdf_page.get_textbox(link["from"]) if link.get("from") else ""
         yield Link(url=absolute, text=normalize(label), raw_href=uri, tag="a")
@@ -528,8 +528,8 @@ def _read_docx(page: Page, body: bytes, options: OcrOptions, cache: TextCache | 
                     headings.append(text)
                 for hyperlink in block.hyperlinks:
                     address = hyperlink.address or ""
-                    absolute = urldefrag(urljoin(page.url, address))[0] if address else ""
-                    if absolute.startswith(("http://", "https://")):
+                    absolute = absolute_url(page.url, address) if address else ""
+                    if absolute:
                         page.links.append(
                             Link(url=absolute, text=normalize(hyperlink.text), raw_href=address)
                         )

@@ -9,12 +9,13 @@ text in document order), and the checker reads all three.
 from __future__ import annotations
 
 import re
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from oit_checker.models import Image, Link, Page
 from oit_checker.thai import normalize
+from oit_checker.urls import absolute_url
 
 # Elements whose text is never shown or never content.
 DROP_TAGS = ["script", "style", "template", "svg", "noscript", "head"]
@@ -120,8 +121,7 @@ def _absolute(base: str, href: str) -> str:
     href = href.strip()
     if DEAD_HREF.match(href) or href.lower().startswith(("mailto:", "tel:", "data:")):
         return ""
-    absolute = urldefrag(urljoin(base, href))[0]
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
+    return absolute_url(base, href)
 
 
 def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], list[Image]]:
