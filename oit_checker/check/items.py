@@ -19,6 +19,7 @@ from oit_checker.check.helpers import HELPERS, Bundle, HelperContext
 from oit_checker.check.naming import ItemNamer, Naming
 from oit_checker.check.period import HEAD_CHARS, PeriodVerdict, YearSignal, judge, signals_from
 from oit_checker.check.site import SiteData
+from oit_checker.extract.html import DEAD_FORM_NOTE
 from oit_checker.models import Evidence, ItemResult, Link, Page
 from oit_checker.rules import Component, Item, RuleError, RuleSet
 from oit_checker.thai import normalize
@@ -85,6 +86,9 @@ class ItemChecker:
         self.namer = namer or ItemNamer(rules)
         self.helper_ctx = HelperContext(rules, fiscal_year, as_of)
         self.hub_min = int(rules.thresholds.get("hub_min_items", 5))
+        self.sample = re.compile(rules.patterns["sample"]) if rules.patterns.get("sample") else None
+        self.offsite_min_fit = float(rules.thresholds.get("offsite_min_fit", 0.3))
+        self.ocr_digits = str(rules.thresholds.get("ocr_thai_digits", ""))
         self._named_links = self._index_links()
         self._titled = self._index_titles()
         self._hubs = self._find_hubs()
@@ -125,6 +129,8 @@ class ItemChecker:
         out: dict[str, Candidate] = {}
         placeholders = []
         for src, link, naming in self._named_links.get(item.id, []):
+            if not link.url and _is_contact_href(link.raw_href):
+                continue  # "ติดต่อเรา" on a mailto:/tel: link is a channel, not an empty link
             if not link.url:
                 placeholders.append(Candidate(url="", via=src, link=link, naming=naming.source))
                 continue
@@ -159,11 +165,7 @@ class ItemChecker:
             cand.reason = f"พบหัวข้อในหน้า {display_url(cand.via)} แต่ลิงก์ว่าง ไม่ได้เชื่อมโยงไปยังข้อมูล ({cand.link.raw_href or 'ไม่มี href'})"
             return cand
         if not self.site.is_onsite(cand.url):
-            host = urlsplit(cand.url).hostname or cand.url
-            cand.outcome = "uncertain"
-            cand.reason = f"ข้อมูลอยู่นอกเว็บไซต์หลัก ({host}) ผู้ประเมินอาจไม่นับ ควรเผยแพร่บนเว็บไซต์ของหน่วยงาน"
-            cand.evidence = [Evidence(cand.url, "external", "", cand.via)]
-            return cand
+            return self._offsite(item, cand)
         info = self.site.info(cand.url)
         page = self.site.page(cand.url)
         if info is None:
@@ -190,8 +192,41 @@ class ItemChecker:
             return cand
         bundle = self.bundle(item, page)
         self._components(item, cand, bundle)
-        cand.period = judge(item.period, self.fy, self._signals(cand, bundle))
+        cand.period = judge(item.period, self.fy, self._signals(cand, bundle), self.ocr_digits)
         return self._conclude(item, cand, page)
+
+    def _offsite(self, item: Item, cand: Candidate) -> Candidate:
+        """Evidence only off the main site is uncertain (criteria §6: the main website only),
+        with where it is and what to publish. A weak off-site match — a teaser that names the
+        item in passing, or a post of another year — is no reason for doubt: it fails."""
+        host = urlsplit(cand.url).hostname or cand.url
+        cand.evidence = [Evidence(cand.url, "external", "", cand.via)]
+        texts = [cand.link.text, cand.link.context] if cand.link else []
+        signals = [
+            s
+            for t in texts
+            for s in signals_from(t, primary=True, ocr=False, where="link", bare=True)
+        ]
+        period = judge(item.period, self.fy, signals)
+        if period.state == "wrong-year":
+            cand.outcome, cand.missing = "fail", [c.name for c in item.components]
+            cand.reason = (
+                f"พบเพียงลิงก์นอกเว็บไซต์หลัก ({display_url(cand.url)}) ที่เป็นปี {_years(period.seen)} "
+                f"ไม่ใช่ปีงบประมาณ {_years(period.targets)}"
+            )
+            return cand
+        if cand.link is not None and cand.fit < self.offsite_min_fit:
+            cand.outcome, cand.missing = "fail", [c.name for c in item.components]
+            cand.reason = f"พบเพียงลิงก์นอกเว็บไซต์หลัก ({display_url(cand.url)}) ที่กล่าวถึง{item.title}เพียงผ่าน ๆ ไม่ใช่หลักฐาน"
+            return cand
+        cand.outcome = "uncertain"
+        fix = item.fix or f"เผยแพร่{item.title}"
+        where = "" if "เว็บไซต์หลัก" in fix else " บนเว็บไซต์หลักของหน่วยงาน"
+        cand.reason = (
+            f"ข้อมูลอยู่นอกเว็บไซต์หลัก ที่ {display_url(cand.url)} ({host}) ผู้ประเมินนับเฉพาะข้อมูลบนเว็บไซต์หลัก "
+            f"ควร{fix}{where}"
+        )
+        return cand
 
     def bundle(self, item: Item, page: Page) -> Bundle:
         """The page plus its on-site files, minus files whose link names another item."""
@@ -229,8 +264,10 @@ class ItemChecker:
                 if result.detail:
                     details.append(result.detail)
             else:
-                ok = component_found(comp, bundle)
+                ok = component_found(comp, bundle, self.sample)
             (cand.found if ok else cand.missing).append(comp.name)
+        if cand.missing:
+            details += self._why_missing(bundle)
         cand.reason = "; ".join(details)
         cand.evidence = [
             Evidence(
@@ -240,6 +277,21 @@ class ItemChecker:
         cand.evidence += [
             Evidence(d.url, _kind(d), excerpt(d, item), bundle.target.url) for d in bundle.docs[:5]
         ]
+
+    def _why_missing(self, bundle: Bundle) -> list[str]:
+        """What on the page looks like the missing data but is not: a template's sample values,
+        a form that posts nowhere."""
+        out = []
+        samples = sorted(
+            {m.group(0) for p in bundle.pages() for m in self.sample.finditer(p.text)}
+            if self.sample
+            else set()
+        )
+        if samples:
+            out.append(f"ข้อมูลในหน้าเป็นข้อมูลตัวอย่าง ไม่ใช่ข้อมูลจริง: {', '.join(samples[:3])}")
+        if any(DEAD_FORM_NOTE in p.notes for p in bundle.pages()):
+            out.append('แบบฟอร์มในหน้านี้ส่งข้อมูลไม่ได้ (action="#") จึงไม่ใช่ช่องทางที่ใช้งานได้')
+        return out
 
     def _signals(self, cand: Candidate, bundle: Bundle) -> list[YearSignal]:
         signals = []
@@ -314,6 +366,14 @@ class ItemChecker:
         if problems:
             cand.outcome = "fail"
             cand.reason = f"{found_at} แต่" + " และ".join(problems)
+            return cand
+        if period.state == "ocr-unsure":
+            cand.outcome = "uncertain"
+            cand.missing.append("period")
+            cand.reason = (
+                f"{found_at} แต่ปีที่อ่านจากเอกสารสแกนด้วย OCR ({_years(period.seen)}) อาจอ่านเลขไทยผิด "
+                f"ต้องเป็นปีงบประมาณ {_years(period.targets)} ควรตรวจด้วยตา"
+            )
             return cand
         if period.state == "no-year":
             cand.outcome = "uncertain"
@@ -443,13 +503,19 @@ def check_items(
     return [checker.check(item) for item in rules.items]
 
 
-def component_found(comp: Component, bundle: Bundle) -> bool:
+def component_found(comp: Component, bundle: Bundle, sample: re.Pattern[str] | None = None) -> bool:
+    """At least ``comp.min`` distinct matches at the component's place; a regex match that is a
+    template's sample value ("012-345-6789", "example@…") is not data."""
     hits: set[str] = set()
     for text in _texts_at(comp.place, bundle):
         flat = text.replace(" ", "")  # texts are normalised already; compact() would redo it
         hits.update(p for p in comp.any if p and p in flat)
         for rx in comp.regex:
-            hits.update(m.group(0) for m in rx.finditer(text))
+            hits.update(
+                m.group(0)
+                for m in rx.finditer(text)
+                if sample is None or not sample.search(m.group(0))
+            )
         if len(hits) >= comp.min:
             return True
     return False
@@ -460,7 +526,7 @@ def _texts_at(place: str, bundle: Bundle) -> list[str]:
     title = [t for p in pages for t in (p.title, *p.headings)] + bundle.link_texts
     text = [p.text for p in pages]
     links = [
-        f"{link.text} {normalize(unquote(link.url))}"
+        f"{link.text} {normalize(unquote(link.url) if link.url else _contact_href(link.raw_href))}"
         for link in bundle.target.links
         if not link.chrome
     ]
@@ -493,6 +559,20 @@ def _unreadable(page: Page) -> str:
     if page.kind == "html" or page.text.strip():
         return ""
     return next((n for n in page.notes if any(w in n for w in UNREADABLE_NOTES)), "")
+
+
+CONTACT_SCHEMES = ("mailto:", "tel:")
+
+
+def _is_contact_href(raw_href: str) -> bool:
+    return raw_href.strip().lower().startswith(CONTACT_SCHEMES)
+
+
+def _contact_href(raw_href: str) -> str:
+    """The address of a mailto:/tel: link (the e-mail or number often sits only there), else ""."""
+    if not _is_contact_href(raw_href):
+        return ""
+    return unquote(raw_href.strip().split(":", 1)[1].split("?", 1)[0])
 
 
 def _file_name(url: str) -> str:

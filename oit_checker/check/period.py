@@ -5,6 +5,10 @@ link that leads to the evidence or the head of a document (3) says what the docu
 date there (2) says when it was signed or scanned (a 2567 report is signed in FY2568); a year (1)
 or a date (0) deeper in the text counts only when nothing better exists (a 2566 plan may mention
 2568 in passing). At equal rank a text-layer year beats an OCR'd one (Thai digits OCR badly).
+
+A year read only by OCR is never evidence of a *wrong* year when every digit of it is one the
+stock Thai model can output for a Thai digit (it cannot write ๔ ๖ ๗ ๘ ๙: a scanned "๒๕๖๘" comes
+out "๒๕๒๕"); such a bundle is "ocr-unsure" and the item is left for a human to read.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oit_checker.dates import find_dates, find_years, fiscal_year
+from oit_checker.thai import thai_digits_to_arabic
 
 HEAD_CHARS = 300  # the head of a text that states what the document is
 
@@ -27,7 +32,7 @@ class YearSignal:
 
 @dataclass
 class PeriodVerdict:
-    state: str  # ok | not-needed | wrong-year | no-year
+    state: str  # ok | not-needed | wrong-year | no-year | ocr-unsure
     targets: list[int]
     seen: list[int] = field(default_factory=list)
     ocr_only: bool = False
@@ -60,7 +65,9 @@ def target_years(period: str, fy: int) -> list[int]:
     }.get(period, [])
 
 
-def judge(period: str, fy: int, signals: list[YearSignal]) -> PeriodVerdict:
+def judge(period: str, fy: int, signals: list[YearSignal], ocr_digits: str = "") -> PeriodVerdict:
+    """``ocr_digits``: the digits OCR can produce when it misreads a Thai-digit year (rules
+    ``[thresholds] ocr_thai_digits``); an OCR-only wrong year made only of them proves nothing."""
     targets = target_years(period, fy)
     if not targets:
         return PeriodVerdict("not-needed", [])
@@ -72,6 +79,13 @@ def judge(period: str, fy: int, signals: list[YearSignal]) -> PeriodVerdict:
     hit = any(s.first <= t <= s.last for s in use for t in targets)
     if hit:
         return PeriodVerdict("ok", targets, seen, ocr_only)
+    if use and ocr_only and _misread_possible(seen, ocr_digits):
+        return PeriodVerdict("ocr-unsure", targets, seen, ocr_only)
     if use:
         return PeriodVerdict("wrong-year", targets, seen, ocr_only)
     return PeriodVerdict("no-year", targets, seen)
+
+
+def _misread_possible(years: list[int], ocr_digits: str) -> bool:
+    readable = set(thai_digits_to_arabic(ocr_digits))
+    return bool(readable) and all(set(str(y)) <= readable for y in years)

@@ -65,6 +65,10 @@ LINK_ATTRS = {
     "object": "data",
 }
 DEAD_HREF = re.compile(r"^(#.*|javascript:.*|about:blank|)$", re.I)
+# A form whose action is one of these posts nowhere: a template's contact form left unwired.
+DEAD_ACTION = re.compile(r"^(#.*|javascript:.*|about:blank)$", re.I)
+DEAD_FORM_NOTE = "form posts nowhere (action=#)"
+FORM_CAPTION_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "strong", "b", "label", "legend"})
 APP_ROOT = re.compile(r'<div[^>]+id=["\'](root|app|__next|__nuxt)["\'][^>]*>\s*</div>', re.I)
 MAX_LABEL_CHARS = 200
 MAX_CONTEXT_CHARS = 400
@@ -85,6 +89,7 @@ def parse_html(html: str, url: str, min_text_chars: int = 200) -> Page:
     body = tree.body or tree.root
     for node in body.css(",".join(DROP_TAGS)) if body else []:
         node.decompose()
+    dead_forms = _drop_dead_forms(body) if body else 0
     headings = [normalize(h.text()) for h in tree.css("h1, h2, h3")]
     headings = [h for h in headings if h]
     full_text = normalize(body.text(separator=" ")) if body else ""
@@ -108,7 +113,29 @@ def parse_html(html: str, url: str, min_text_chars: int = 200) -> Page:
     page.login_required = bool(tree.css_first("input[type=password]")) and len(main_text) < 2000
     if page.needs_js:
         page.notes.append("static HTML looks like a JavaScript shell")
+    if dead_forms:
+        page.notes.append(DEAD_FORM_NOTE)
     return page
+
+
+def _drop_dead_forms(body: LexborNode) -> int:
+    """A form whose ``action`` is "#" or javascript: sends nothing anywhere: its fields and
+    "ส่งคำถาม" button are not a channel the public can use, so they are not page text either.
+    A form without an action posts to its own page, which is a working form."""
+    dead = [
+        form
+        for form in body.css("form")
+        if "action" in form.attributes
+        and DEAD_ACTION.match((form.attributes.get("action") or "").strip())
+    ]
+    for form in dead:
+        caption = form.prev
+        while caption is not None and caption.tag == "-text" and not (caption.text() or "").strip():
+            caption = caption.prev
+        if caption is not None and caption.tag in FORM_CAPTION_TAGS:
+            caption.decompose()  # "สอบถามข้อมูล" above the form names the form, not a channel
+        form.decompose()
+    return len(dead)
 
 
 def _base_url(tree: LexborHTMLParser, url: str) -> str:
