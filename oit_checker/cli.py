@@ -403,9 +403,24 @@ def eval_fixtures(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show every disagreement")
     ] = True,
+    generate: Annotated[
+        int, typer.Option("--generate", help="Measure on N generated sites instead", min=0)
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="First seed of --generate")] = 1,
+    year: YearOpt = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="--generate: list the disagreements")
+    ] = False,
 ) -> None:
-    """Audit every fixture site and compare with its expected verdicts (the accuracy suite)."""
+    """Audit every fixture site and compare with its expected verdicts (the accuracy suite);
+    with --generate N, build N seeded sites with known truth and measure on them."""
     import tempfile
+
+    if generate:
+        from oit_checker.generate.report import run_generated
+
+        rules = _rules(year, None)
+        raise typer.Exit(run_generated(generate, seed, rules, out, err, details))
 
     from oit_checker.evaluate import evaluate_fixture, fixture_sites
 
