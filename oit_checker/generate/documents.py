@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import replace
 from datetime import datetime
 
 import openpyxl
@@ -73,9 +74,23 @@ def _images_only(source: pymupdf.Document, title: str, creator: str) -> pymupdf.
     return scanned
 
 
+def thai_numerals(blocks: list[Block]) -> list[Block]:
+    """The same blocks with Thai digits, as typed official letters print them."""
+    digits = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+    return [
+        replace(
+            b,
+            text=b.text.translate(digits),
+            rows=tuple(tuple(c.translate(digits) for c in r) for r in b.rows),
+        )
+        for b in blocks
+    ]
+
+
 def pdf_scanned(blocks: list[Block], title: str) -> bytes:
-    """An office scan: page images only, no text layer."""
-    return _bytes(_images_only(_layout(blocks, title, "Laksaman"), "", "Scan to PDF"))
+    """An office scan of a letter typed with Thai digits: page images only, no text layer."""
+    layout = _layout(thai_numerals(blocks), title, "Laksaman")
+    return _bytes(_images_only(layout, "", "Scan to PDF"))
 
 
 def legacy_damage(text: str) -> str:

@@ -25,7 +25,7 @@ FAULTS = {
     "not_published": 5, "placeholder": 2, "login": 2,
 }  # fmt: skip
 # Items whose evidence is a web page by nature (people cards, a contact page, a form, news).
-HTML_ONLY = {"executives", "address", "online_service", "dated", "qa_channel"}
+HTML_ONLY = {"executives", "address", "online_service", "dated", "qa_channel", "online_channel"}
 DOC_KINDS = {"pdf": 60, "docx": 12, "xlsx": 8, "pdf_legacy": 10, "png": 4, "pdf_scanned": 6}
 OFFSITE = (
     "https://drive.google.com/drive/folders/1{code}?usp=sharing",
@@ -117,6 +117,8 @@ def item_blocks(item: Item, ctx: Ctx, dropped: str) -> tuple[list[Block], list[s
         blocks.extend(content._executives(ctx, contact=False))
     if dropped == "dated" and "dated" in names:
         blocks.extend(content._news(ctx, dated=False))
+    if ctx.rng.random() < 0.3:  # the covering memo many posted files end with
+        blocks.append(p(f"{ctx.profile.units[0]} จึงเรียนมาเพื่อโปรดทราบ"))
     return blocks, tags
 
 

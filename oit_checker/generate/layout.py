@@ -7,12 +7,16 @@ site builder wrote for it) into hub pages and menu entries.
 from __future__ import annotations
 
 import html
+import json
 import random
 from dataclasses import dataclass, field
 
 from oit_checker.generate.content import THAI_DIGITS
 
-LAYOUTS = {"table": 28, "accordion": 18, "per_item": 18, "vendor": 12, "menus": 12, "gsites": 12}
+LAYOUTS = {
+    "table": 26, "accordion": 17, "per_item": 16, "vendor": 11, "menus": 11, "gsites": 11,
+    "jsapp": 8,
+}  # fmt: skip
 # The vendor template's fixed slots under the pre-2567 group headings (real-sites.md §1.1 E).
 VENDOR_GROUPS = [
     ("ข้อมูลพื้นฐาน", 6), ("การประชาสัมพันธ์", 1), ("การปฏิสัมพันธ์ข้อมูล", 3), ("การดำเนินงาน", 3),
@@ -37,6 +41,7 @@ class HubPages:
     pages: list[tuple[str, str, str]] = field(default_factory=list)  # path, title, body HTML
     menu: list[tuple[str, str]] = field(default_factory=list)  # (href, text) in the main menu
     dropdowns: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    files: list[tuple[str, bytes, str]] = field(default_factory=list)  # path, bytes, type
 
 
 def label(item_id: str, title: str, rng: random.Random, tags: list[str]) -> str:
@@ -143,4 +148,37 @@ def gsites_hub(rows: list[Row], fy: int, path: str, group_path: dict[str, str]) 
         hub.pages.append((sub_path, f"ตัวชี้วัดย่อยที่ {group} {members[0].group_title}", body))
     hub.pages.insert(0, (path, f"ITA {fy}", f"<ul>{''.join(index)}</ul>"))
     hub.menu.append((path, f"ITA {fy}"))
+    return hub
+
+
+JSAPP_SCRIPT = """
+fetch('/api/ita.json?year=' + document.getElementById('ita-app').dataset.year)
+  .then(function (r) { return r.json(); })
+  .then(function (data) {
+    var html = '';
+    data.groups.forEach(function (g) {
+      html += '<h3>' + g.title + '</h3>';
+      g.items.forEach(function (it) { html += '<p><b>' + it.label + '</b> ' + it.links.join(' ') + '</p>'; });
+    });
+    document.getElementById('ita-app').innerHTML = html;
+  });
+"""
+
+
+def jsapp_hub(rows: list[Row], fy: int, path: str) -> HubPages:
+    """A JavaScript app: the hub is an empty shell; its items come from a JSON API."""
+    groups: dict[str, dict] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row.group, {"title": f"ตัวชี้วัดย่อยที่ {row.group} {row.group_title}", "items": []}
+        )
+        group["items"].append({"label": row.title, "links": row.anchors})
+    data = json.dumps({"year": fy, "groups": list(groups.values())}, ensure_ascii=False)
+    shell = (
+        f'<div id="ita-app" data-year="{fy}">กำลังโหลดข้อมูล...</div>'
+        '<noscript>โปรดเปิดใช้งาน JavaScript</noscript><script src="/static/js/ita.js"></script>'
+    )
+    hub = HubPages([(path, f"ITA {fy}", shell)], [(path, f"ITA {fy}")])
+    hub.files.append(("/static/js/ita.js", JSAPP_SCRIPT.encode(), "application/javascript"))
+    hub.files.append((f"/api/ita.json?year={fy}", data.encode(), "application/json"))
     return hub

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from oit_checker.generate import documents, layout, links
+from oit_checker.generate import distractors, documents, layout, links
 from oit_checker.generate.blocks import to_html
 from oit_checker.generate.content import Ctx
 from oit_checker.generate.documents import EXTENSIONS
@@ -150,6 +150,7 @@ def _truth(plan: ItemPlan, evidence: list[str], tags: list[str]) -> ItemTruth:
 def place_items(build: Build, plans: list[ItemPlan], ctx: Ctx) -> list[ItemTruth]:
     hub_path = build.shape.page(build.next(), f"ita-{build.profile.year}", "ita")
     rows, truths, all_tags = [], [], []
+    listing: list[tuple[ItemTruth, str]] = []  # items whose files the hub lists one by one
     for plan in plans:
         tags: list[str] = []
         evidence = _store(build, plan, tags)
@@ -159,9 +160,30 @@ def place_items(build: Build, plans: list[ItemPlan], ctx: Ctx) -> list[ItemTruth
         rows.append(Row(plan.item.id, text, plan.item.subindicator, sub, anchors))
         all_tags.append(tags)
         truths.append(_truth(plan, evidence, tags))
+        if evidence and plan.page is None and len(plan.docs) > 1:
+            listing.append((truths[-1], plan.item.subindicator))
+    _listing_evidence(build, listing, hub_path)
     _forms(build, ctx, plans)
-    _hubs(build, rows, hub_path)
+    older = build.layout in ("accordion", "table") and build.rng.random() < 0.6
+    old = distractors.old_rows(build, plans, ctx, hub_path) if older else []
+    if old:
+        build.site_tags.append("distractor:previous_year")
+    _hubs(build, rows, hub_path, old)
     return truths
+
+
+def _listing_evidence(build: Build, listing: list[tuple[ItemTruth, str]], hub_path: str) -> None:
+    """An item shown as a list of files on the hub (monthly สขร.1, plan + progress): the page
+    holding that list is a URL an assessor accepts too (menus and app shells excepted)."""
+    for truth, group in listing:
+        if build.layout in ("table", "accordion", "vendor"):
+            truth.evidence.append(hub_path)
+        elif build.layout == "gsites":
+            truth.evidence.append(build.group_paths.setdefault(group, _group_path(build, group)))
+
+
+def _group_path(build: Build, group: str) -> str:
+    return build.shape.page(build.next(), f"ita-{group}", "ita")
 
 
 def _forms(build: Build, ctx: Ctx, plans: list[ItemPlan]) -> None:
@@ -184,18 +206,28 @@ def _forms(build: Build, ctx: Ctx, plans: list[ItemPlan]) -> None:
         build.write_page(path, titles.get(role, role), form)
 
 
-def _hubs(build: Build, rows: list[Row], hub_path: str) -> None:
+def _hubs(build: Build, rows: list[Row], hub_path: str, old: list[Row]) -> None:
     fy, kind = build.profile.year, build.layout
     if kind == "table":
         hub = layout.table_hub(rows, fy, hub_path)
+        if old:  # last year's table on its own page, linked from the menu
+            old_path = build.shape.page(build.next(), f"ita-{fy - 1}", "ita")
+            previous = layout.table_hub(old, fy - 1, old_path)
+            hub.pages += previous.pages
+            hub.menu += previous.menu
+    elif kind == "jsapp":
+        hub = layout.jsapp_hub(rows, fy, hub_path)
     elif kind == "accordion":
-        hub = layout.accordion_hub(rows, [], fy, hub_path)
+        hub = layout.accordion_hub(rows, old, fy, hub_path)
     elif kind == "per_item":
         hub = layout.per_item_hub(rows, fy, hub_path)
     elif kind == "vendor":
         hub = layout.vendor_hub(rows, fy, hub_path)
     elif kind == "gsites":
-        groups = {r.group: build.shape.page(build.next(), f"ita-{r.group}", "ita") for r in rows}
+        groups = {
+            r.group: build.group_paths.setdefault(r.group, _group_path(build, r.group))
+            for r in rows
+        }
         hub = layout.gsites_hub(rows, fy, hub_path, groups)
     else:
         hub = layout.menus_only(rows)
@@ -203,3 +235,5 @@ def _hubs(build: Build, rows: list[Row], hub_path: str) -> None:
     build.dropdowns = hub.dropdowns
     for path, title, body in hub.pages:
         build.write_page(path, title, body)
+    for path, data, ctype in hub.files:
+        build.writer.add(path, data, ctype)

@@ -36,7 +36,10 @@ def _table(title: str) -> Table:
         "other",
         "evidence hit %",
     ):
-        table.add_column(column, justify="left" if not column else "right")
+        if column:
+            table.add_column(column, justify="right")
+        else:
+            table.add_column(column, no_wrap=True, min_width=26)
     return table
 
 

@@ -47,6 +47,7 @@ class Build:
     trap_links: list[str] = field(default_factory=list)
     pending: list[tuple[str, str, str]] = field(default_factory=list)  # path, title, body
     used: set[str] = field(default_factory=set)
+    group_paths: dict[str, str] = field(default_factory=dict)  # gsites: sub-indicator -> page
 
     def next(self) -> int:
         self.counter += 1
@@ -160,11 +161,31 @@ def generate_site(
     return truth
 
 
+GENERIC_PAGES = (
+    (
+        "ประวัติความเป็นมา",
+        "history",
+        "ตั้งอยู่ริมลำน้ำ ชาวบ้านอพยพมาจากหลายถิ่นฐานเมื่อกว่าร้อยปีก่อน ประกอบอาชีพทำนาและเลี้ยงสัตว์",
+    ),
+    ("สถานที่ท่องเที่ยว", "travel", "วัดเก่าแก่ประจำตำบล ตลาดน้ำยามเช้า และจุดชมวิวทุ่งนายามเย็น"),
+    ("ผลิตภัณฑ์ OTOP", "otop", "ผ้าทอมือลายดั้งเดิม ข้าวหอมมะลิอินทรีย์ และเครื่องจักสานไม้ไผ่"),
+)
+
+
 def _home(build: Build) -> None:
+    """The home page and a few pages no item is about (menus of real sites hold many)."""
+    name = html.escape(build.profile.name)
+    entries = []
+    for title, section, text in GENERIC_PAGES:
+        if build.rng.random() < 0.7:
+            path = build.unique(build.shape.page(build.next(), title, section))
+            build.write_page(path, title, f"<p>{name} {html.escape(text)}</p>")
+            entries.append((path, title))
+    build.menu[1:1] = entries
     news = "".join(
         f"<li>{html.escape(t)}</li>" for t in ("ประชาสัมพันธ์การชำระภาษี", "กิจกรรมวันเด็กแห่งชาติ")
     )
-    body = f"<p>ยินดีต้อนรับสู่เว็บไซต์{html.escape(build.profile.name)}</p><ul>{news}</ul>"
+    body = f"<p>ยินดีต้อนรับสู่เว็บไซต์{name}</p><ul>{news}</ul>"
     build.write_page("/", build.profile.name, body)
 
 

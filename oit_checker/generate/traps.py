@@ -51,6 +51,8 @@ def add_traps(build: Build) -> None:
     """Pick 0-2 traps for the site and link them from the menu footer."""
     names = sorted(TRAPS)
     chosen = [n for n in names if build.rng.random() < TRAPS[n] / 100]
+    if build.shape.cms == "aspnet" and "session" not in chosen:
+        chosen.append("session")  # cookieless ASP.NET sessions come with the platform
     entries = []
     for name in chosen:
         build.site_tags.append(f"trap:{name}")

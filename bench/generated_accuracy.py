@@ -1,0 +1,47 @@
+"""Accuracy on generated agency sites, for BENCHMARKS.md: run a seed range, print the report of
+``oit eval --generate`` and keep every outcome as JSON lines for per-mechanism analysis.
+
+    .venv/bin/python bench/generated_accuracy.py --seed 10001 --count 200 --out /tmp/acc.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from oit_checker.generate.measure import evaluate_seeds
+from oit_checker.generate.report import print_measurement
+from oit_checker.rules import load_year
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--year", type=int, default=2568)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    rules = load_year(args.year)
+
+    def progress(done: int, total: int, seed: int) -> None:
+        print(f"{done}/{total} seed {seed}", file=sys.stderr, flush=True)
+
+    with args.out.open("w", encoding="utf-8") as sink:
+        measurement = evaluate_seeds(range(args.seed, args.seed + args.count), rules, progress)
+        for o in measurement.outcomes:
+            row = {
+                "seed": o.seed, "id": o.truth.id, "status": o.truth.status,
+                "accept": o.truth.accept, "got": o.got, "evidence": o.evidence,
+                "hit": o.hit, "placed": o.truth.evidence, "mechanisms": o.truth.mechanisms,
+                "note": o.truth.note, "reason": o.reason,
+            }  # fmt: skip
+            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print_measurement(measurement, Console(width=140), details=False)
+
+
+if __name__ == "__main__":
+    main()
