@@ -17,11 +17,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 from typer.core import TyperGroup
 
 from oit_checker.audit import AuditOptions, AuditResult, audit
-from oit_checker.batch import DEFAULT_PARALLEL, SiteOutcome, check_unique, resolve_rules, run_batch
+from oit_checker.batch import DEFAULT_PARALLEL, check_unique, resolve_rules, run_batch
 from oit_checker.check.items import NOT_JUDGED
 from oit_checker.config import (
     RENDER_MODES,
@@ -47,11 +46,20 @@ from oit_checker.history import (
     run_result,
 )
 from oit_checker.notify import build_summary, notify, record_outcome
-from oit_checker.report import STATUS_STYLE, print_report
-from oit_checker.report_html import render_html
+from oit_checker.output.files import write_file, write_json
+from oit_checker.output.html import render_html
+from oit_checker.output.sheet import write_csv, write_xlsx
+from oit_checker.output.terminal import (
+    print_batch,
+    print_diff,
+    print_explain,
+    print_history,
+    print_regressions,
+    print_report,
+    print_verify,
+)
 from oit_checker.rules import RuleError, RuleSet, default_year, load_rules, load_year
 from oit_checker.serve import SiteServer
-from oit_checker.sheet import write_csv, write_xlsx
 from oit_checker.store import Store
 
 
@@ -80,9 +88,6 @@ app = typer.Typer(
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 out = Console()
 err = Console(stderr=True)
-# Piped output (cron mail, logs) gets wide tables instead of cells wrapped at rich's 80 columns.
-PIPED_WIDTH = 160
-STATUS_TH = {status: label for status, (label, _) in STATUS_STYLE.items()}
 
 
 def _rules(year: int | None, rules_file: Path | None) -> RuleSet:
@@ -258,17 +263,7 @@ def _compare_with_previous(db: Path, run_id: int) -> dict | None:
     if previous is None:
         return None
     diff = diff_runs(store, previous, run_id)
-    if diff["regressions"]:
-        out.print(
-            f"[red bold]ถดถอยจากรอบ #{previous}[/red bold] (regressions): "
-            + ", ".join(
-                f"{r['id']} {STATUS_TH[r['before']]} → {STATUS_TH[r['after']]}"
-                for r in diff["regressions"]
-            ),
-            soft_wrap=True,
-        )
-    else:
-        out.print(f"ไม่มีข้อที่ถดถอยจากรอบ #{previous} (no regressions)")
+    print_regressions(diff, out)
     return diff
 
 
@@ -324,13 +319,7 @@ def _writable_store(db: Path) -> Store:
 def _write_json(result: AuditResult, json_path: Path | None) -> None:
     if json_path is None:
         return
-    try:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(
-            json.dumps(result.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-    except OSError as exc:
-        raise OitError(f"เขียนไฟล์ไม่ได้ (cannot write) {json_path}: {exc}") from None
+    write_json(json_path, result.as_dict())
     err.print(f"JSON written to {json_path}")
 
 
@@ -473,39 +462,11 @@ def explain(
         raise OitError(
             f"run #{row['id']} has no item {item_id!r} (it has {', '.join(items) or 'no items'})"
         )
-    label, style = {"present": ("มี", "green"), "absent": ("ไม่มี", "red")}.get(
-        item["status"], ("ไม่แน่ใจ", "yellow")
-    )
-    out.print(
-        f"[bold]{item['item_id']} {item['title']}[/bold]  run #{row['id']} ({row['year']}, as of {row['as_of']})"
-    )
-    out.print(f"ผล: [{style}]{label}[/{style}] — {item['reason']}")
     candidates = json.loads(item["candidates"] or "[]")
-    unopened = [c for c in candidates if c["outcome"] == NOT_JUDGED]
-    candidates = [c for c in candidates if c["outcome"] != NOT_JUDGED]
-    out.print(f"\nพิจารณา {len(candidates)} แหล่ง (candidates considered, best first):")
-    outcome_style = {"pass": "green", "uncertain": "yellow"}
-    for n, cand in enumerate(candidates, start=1):
-        style = outcome_style.get(cand["outcome"], "red")
-        out.print(
-            f"{n}. [{style}]{cand['outcome']}[/{style}] {cand['url'] or '(ลิงก์ว่าง)'}", soft_wrap=True
-        )
-        if cand.get("via"):
-            out.print(f"   named by {cand['named_by']} on {cand['via']}", soft_wrap=True)
-        if cand["found"] or cand["missing"]:
-            out.print(
-                f"   found: {', '.join(cand['found']) or '-'}   missing: {', '.join(cand['missing']) or '-'}"
-            )
-        out.print(f"   {cand['reason']}", soft_wrap=True)
-    if unopened:
-        out.print(
-            f"อีก {len(unopened)} แหล่งไม่ได้เปิดตรวจ เพราะแหล่งที่ดีกว่าผ่านแล้ว"
-            f" ({len(unopened)} more not opened: a better-ranked candidate passed)",
-            soft_wrap=True,
-        )
+    judged = [c for c in candidates if c["outcome"] != NOT_JUDGED]
+    unopened = len(candidates) - len(judged)
     fix = _fix_text(row["rules_path"], item["item_id"])
-    if item["status"] != "present" and fix:
-        out.print(f"[bold]สิ่งที่ต้องเผยแพร่:[/bold] {fix}")
+    print_explain(row, item, judged, unopened, fix, out)
 
 
 def _fix_text(rules_path: str, item_id: str) -> str:
@@ -551,22 +512,6 @@ RunArg = Annotated[
 ]
 
 
-def _table_console() -> Console:
-    return out if out.is_terminal else Console(width=PIPED_WIDTH)
-
-
-def _when(stamp: str) -> str:
-    """A stored UTC timestamp in local time, to the minute: when did the nightly run happen."""
-    try:
-        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
-
-
-def _score_text(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
 @app.command()
 def verify(
     answers: Annotated[
@@ -590,18 +535,8 @@ def verify(
     options = AuditOptions(as_of=_as_of(as_of))
     store = _writable_store(db)
     verdicts = asyncio.run(verify_answers(rows, url, rules, store, options))
-    styles = {"ok": "green", "wrong": "red", "uncertain": "yellow", "missing-url": "red"}
-    for v in verdicts:
-        style = styles.get(v.status, "white")
-        out.print(
-            f"[bold]{v.item_id}[/bold] {v.title}: [{style}]{v.status}[/{style}] {v.url or '-'}",
-            soft_wrap=True,
-        )
-        out.print(f"   {v.reason}", soft_wrap=True)
-        if v.better_url:
-            out.print(f"   URL ที่ดีกว่า: {v.better_url}", soft_wrap=True)
-    bad = sum(1 for v in verdicts if v.status != "ok")
-    out.print(f"{len(verdicts) - bad} of {len(verdicts)} answers hold up")
+    print_verify(verdicts, out)
+    bad = any(v.status != "ok" for v in verdicts)
     raise typer.Exit(EXIT_SOME_MISSING if bad else EXIT_ALL_PRESENT)
 
 
@@ -618,26 +553,7 @@ def history(
     if not runs:
         out.print(f"no runs{f' for {site}' if site else ''} in {db}")
         raise typer.Exit(0)
-    table = Table(title=f"runs in {db}")
-    for column in ("run", "site", "started", "finished", "status", "year", "OIT"):
-        table.add_column(column, justify="right" if column in ("run", "OIT") else "left")
-    for column in ("มี", "ไม่มี", "ไม่แน่ใจ"):
-        table.add_column(column, justify="right")
-    style = {"complete": "", "failed": "red", "incomplete": "yellow", "running": "yellow"}
-    for r in runs:
-        table.add_row(
-            str(r["id"]),
-            r["site"],
-            _when(r["started"]),
-            _when(r["finished"]),
-            Text(r["status"], style=style.get(r["status"], "")),
-            str(r["year"]),
-            _score_text(r["oit"]),
-            str(r["present"]),
-            str(r["absent"]),
-            str(r["uncertain"]),
-        )
-    _table_console().print(table)
+    print_history(runs, f"runs in {db}", out)
 
 
 @app.command()
@@ -670,60 +586,9 @@ def diff(
         _pick_run(store, run_b, None)
     assert run_a is not None
     changes = diff_runs(store, run_a, run_b)
-    _print_diff(changes)
+    print_diff(changes, out)
     if json_path is not None:
-        try:
-            json_path.write_text(
-                json.dumps(changes, ensure_ascii=False, indent=2), encoding="utf-8"
-            )
-        except OSError as exc:
-            raise OitError(f"เขียนไฟล์ไม่ได้ (cannot write) {json_path}: {exc}") from None
-
-
-def _print_diff(changes: dict) -> None:
-    a, b, scores = changes["a"], changes["b"], changes["scores"]
-    out.print(
-        f"[bold]run #{a['run_id']} → run #{b['run_id']}[/bold]  {escape(b['site'])}  "
-        f"ปีงบประมาณ {b['year']}  ({a['as_of']} → {b['as_of']})",
-        soft_wrap=True,
-    )
-    oit = scores["oit"]
-    change = oit["change"] or 0.0
-    colour = "red" if change < 0 else "green" if change > 0 else ""
-    out.print(
-        f"OIT {_score_text(oit['before'])} → {_score_text(oit['after'])} "
-        + (f"[{colour}]({change:+.2f})[/{colour}]" if colour else "(±0)")
-    )
-    for iid, c in scores["indicators"].items():
-        if c["change"]:
-            out.print(
-                f"  ตัวชี้วัดที่ {iid}: {_score_text(c['before'])} → {_score_text(c['after'])} "
-                f"({c['change']:+.2f})"
-            )
-    sections = (
-        ("regressions", "ถดถอย (regressions: เคยมี ตอนนี้ไม่ผ่าน)", "red"),
-        ("improvements", "ดีขึ้น (improvements)", "green"),
-        ("other_changes", "เปลี่ยนแปลงอื่น (other changes)", "yellow"),
-    )
-    for key, heading, colour in sections:
-        if not changes[key]:
-            if key == "regressions":
-                out.print("[green]ไม่มีข้อที่ถดถอย (no regressions)[/green]")
-            continue
-        out.print(f"[bold {colour}]{heading}: {len(changes[key])}[/bold {colour}]")
-        for r in changes[key]:
-            out.print(
-                f"  [{colour}]{r['id']}[/{colour}] {escape(r['title'])}: "
-                f"{STATUS_TH[r['before']]} → {STATUS_TH[r['after']]}",
-                soft_wrap=True,
-            )
-            out.print(f"     {escape(r['reason'])}", soft_wrap=True, style="dim")
-    if changes["dead_evidence"]:
-        out.print(
-            f"[bold red]หลักฐานที่หายไป (dead evidence): {len(changes['dead_evidence'])}[/bold red]"
-        )
-        for d in changes["dead_evidence"]:
-            out.print(f"  {d['item']} {escape(d['url'])} ({escape(d['why'])})", soft_wrap=True)
+        write_json(json_path, changes)
 
 
 def _previous_result(store: Store, run_id: int) -> dict | None:
@@ -758,11 +623,8 @@ def sheet(
     run_id = _pick_run(store, run, site)
     result = complete_result(store, run_id)
     target = output or Path(f"oit-sheet-{run_id}.{format_.value}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (write_xlsx if format_ is SheetFormat.xlsx else write_csv)(result, target)
-    except OSError as exc:
-        raise OitError(f"เขียนไฟล์ไม่ได้ (cannot write) {target}: {exc}") from None
+    writer = write_xlsx if format_ is SheetFormat.xlsx else write_csv
+    write_file(target, lambda path: writer(result, path))
     err.print(f"answer sheet of run #{run_id} written to {target}")
 
 
@@ -780,11 +642,7 @@ def report(
     run_id = _pick_run(store, run, site)
     result = complete_result(store, run_id)
     html = render_html(result, _previous_result(store, run_id))
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(html, encoding="utf-8")
-    except OSError as exc:
-        raise OitError(f"เขียนไฟล์ไม่ได้ (cannot write) {output}: {exc}") from None
+    write_file(output, html)
     err.print(f"report of run #{run_id} written to {output}")
 
 
@@ -839,40 +697,13 @@ def batch(
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/yellow]: unfinished runs are kept marked incomplete")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    _print_batch(outcomes)
+    print_batch(outcomes, out)
     failed = any(not o.audited for o in outcomes)
     if fail_on is FailOn.regression:
         failed |= any(o.regressions for o in outcomes)
     elif fail_on is FailOn.absent:
         failed |= any(o.counts.get("absent") or o.counts.get("uncertain") for o in outcomes)
     raise typer.Exit(EXIT_SOME_MISSING if failed else EXIT_ALL_PRESENT)
-
-
-def _print_batch(outcomes: list[SiteOutcome]) -> None:
-    table = Table(title="batch summary")
-    for column in ("site", "run", "status", "OIT", "มี", "ไม่มี", "ไม่แน่ใจ", "regressions", "seconds"):
-        table.add_column(
-            column, justify="left" if column in ("site", "status", "regressions") else "right"
-        )
-    for o in outcomes:
-        status = Text("complete", style="green") if o.audited else Text("failed", style="red")
-        table.add_row(
-            o.site.label,
-            str(o.run_id or "-"),
-            status,
-            _score_text(o.oit),
-            *(str(o.counts[s]) if o.audited else "-" for s in ("present", "absent", "uncertain")),
-            Text(", ".join(o.regressions), style="red") if o.regressions else Text("-"),
-            f"{o.seconds:.1f}",
-        )
-    _table_console().print(table)
-    for o in outcomes:
-        if not o.audited:
-            out.print(
-                f"[red]failed[/red] {escape(o.site.label)}: {escape(o.error)}", soft_wrap=True
-            )
-    audited = sum(1 for o in outcomes if o.audited)
-    out.print(f"{audited} of {len(outcomes)} sites audited")
 
 
 def main() -> None:  # pragma: no cover - console entry for python -m

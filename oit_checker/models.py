@@ -7,13 +7,14 @@ alone and the SQLite store can persist them without knowing who made them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 # What a fetched URL holds, decided from Content-Type, magic bytes and the URL's extension.
 ResourceKind = Literal["html", "pdf", "docx", "doc", "xlsx", "xls", "image", "other"]
 DOCUMENT_KINDS: frozenset[str] = frozenset({"pdf", "docx", "doc", "xlsx", "xls", "image"})
 
 Status = Literal["present", "absent", "uncertain"]
+STATUSES: tuple[str, ...] = get_args(Status)  # the verdicts, in the order reports count them
 
 
 @dataclass

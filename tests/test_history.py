@@ -219,3 +219,22 @@ def test_stored_run_commands_fail_cleanly(runs, tmp_path):
     not_sqlite.write_text("not a database", encoding="utf-8")
     proc = _oit("history", "--db", str(not_sqlite), cwd=tmp_path)
     assert proc.returncode == 2 and "cannot read database" in proc.stderr
+
+
+def test_every_command_that_writes_a_file_makes_its_folder_and_fails_cleanly(runs, tmp_path):
+    db = str(runs["db"])
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder is expected", encoding="utf-8")
+    for args, name in (
+        (["diff", "1", "2", "--json"], "d.json"),
+        (["sheet", "2", "--output"], "s.csv"),
+        (["report", "2", "--output"], "r.html"),
+    ):
+        target = tmp_path / "new" / "folder" / name
+        proc = _oit(*args, str(target), "--db", db, cwd=tmp_path)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert "O8" in target.read_text(encoding="utf-8-sig")
+        proc = _oit(*args, str(blocker / name), "--db", db, cwd=tmp_path)
+        assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+        assert f"(cannot write) {blocker / name}" in proc.stderr
+        assert "Traceback" not in proc.stderr

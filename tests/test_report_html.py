@@ -17,8 +17,8 @@ import pymupdf
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from oit_checker.output.html import render_html
 from oit_checker.render import CHROMIUM, CHROMIUM_ARGS
-from oit_checker.report_html import render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 OIT = str(Path(sys.executable).parent / "oit")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from oit_checker.sheet import CSV_HEADER, sheet_rows, write_csv, write_xlsx
+from oit_checker.output.sheet import CSV_HEADER, sheet_rows, write_csv, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = tomllib.loads((ROOT / "fixtures" / "demo" / "expected.toml").read_text("utf-8"))

@@ -16,9 +16,9 @@ import pytest
 from oit_checker.audit import AuditOptions, audit
 from oit_checker.dates import parse_as_of
 from oit_checker.evaluate import load_expected
+from oit_checker.output.sheet import write_csv, write_xlsx
 from oit_checker.rules import load_year
 from oit_checker.serve import SiteServer
-from oit_checker.sheet import write_csv, write_xlsx
 from oit_checker.store import Store
 from oit_checker.verify import Answer, Verdict, read_answers, verify
 

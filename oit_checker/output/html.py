@@ -12,24 +12,14 @@ import datetime as dt
 from html import escape
 from urllib.parse import urlsplit
 
-from oit_checker.sheet import STATUS_TH, RuleLabels, rule_labels
-
-KIND_TH = {
-    "page": "หน้าเว็บ",
-    "pdf": "PDF",
-    "docx": "Word",
-    "doc": "Word",
-    "xlsx": "Excel",
-    "xls": "Excel",
-    "image": "รูปภาพ",
-    "external": "นอกเว็บไซต์หลัก",
-    "link": "ลิงก์ (เปิดไม่ได้)",
-}
-RULE_STATUS_TH = {
-    "confirmed": "ยืนยันแล้ว",
-    "inferred": "อนุมานจากแหล่งข้อมูล",
-    "provisional": "ฉบับร่าง ควรตรวจกับคู่มือของสำนักงาน ป.ป.ช.",
-}
+from oit_checker.output.labels import (
+    KIND_TH,
+    RULE_STATUS_TH,
+    STATUS_TH,
+    RuleLabels,
+    rule_labels,
+    status_th,
+)
 
 CSS = """
 :root { --ok: #1b5e20; --ok-bg: #e3f4e4; --bad: #b71c1c; --bad-bg: #fde7e7;
@@ -102,7 +92,7 @@ def _num(value: float | None) -> str:
 
 
 def _badge(status: str) -> str:
-    return f'<span class="badge {_e(status)}">{_e(STATUS_TH.get(status, status))}</span>'
+    return f'<span class="badge {_e(status)}">{_e(status_th(status))}</span>'
 
 
 def _header(result: dict) -> str:

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from oit_checker.rules import RULES_DIR, RuleError, load_rules
+from oit_checker.output.labels import ANSWER_TH, RuleLabels, rule_labels
 
-ANSWER = {"present": "มี", "absent": "ไม่มี", "uncertain": "ไม่มี"}
-STATUS_TH = {"present": "มี", "absent": "ไม่มี", "uncertain": "ไม่แน่ใจ"}
 CSV_HEADER = ["ข้อ", "รายการ", "มี/ไม่มี", "URL", "คำอธิบาย"]
 DOC_NAMES = {
     "pdf": "เอกสาร PDF",
@@ -36,40 +33,6 @@ NOT_WORD_START = re.compile(r"^[\u0e30-\u0e3a\u0e45\u0e47-\u0e4e]\S*\s+")
 # Hub pages that list the OIT items, recognised in the via URL's path.
 HUB_PATH = re.compile(r"(^|[/_\-.])(ita|oit)([/_\-.]|$)", re.I)
 EXPLANATION_CHARS = 400  # ITAS explanation boxes are short; longer text gets cut there anyway
-
-
-@dataclass
-class RuleLabels:
-    """Thai names the JSON leaves out (indicator titles, component labels, what to publish)."""
-
-    indicators: dict[str, str] = field(default_factory=dict)
-    subindicators: dict[str, str] = field(default_factory=dict)
-    components: dict[str, dict[str, str]] = field(default_factory=dict)  # item id -> name -> label
-    fixes: dict[str, str] = field(default_factory=dict)  # item id -> what to publish
-
-    def component(self, item_id: str, name: str) -> str:
-        if name == "period":
-            return "ปีหรือช่วงเวลาที่ถูกต้อง"
-        return self.components.get(item_id, {}).get(name, name)
-
-
-def rule_labels(result: dict) -> RuleLabels:
-    """Labels from the run's rule file, or empty ones when it is gone (a run from elsewhere)."""
-    raw = Path(result.get("rules", {}).get("path", ""))
-    for path in (raw, RULES_DIR / raw.name):
-        if not raw.name or not path.is_file():
-            continue
-        try:
-            rules = load_rules(path)
-        except RuleError:
-            continue
-        return RuleLabels(
-            indicators=dict(rules.indicators),
-            subindicators={sid: title for sid, (title, _) in rules.subindicators.items()},
-            components={it.id: {c.name: c.label for c in it.components} for it in rules.items},
-            fixes={it.id: it.fix for it in rules.items if it.fix},
-        )
-    return RuleLabels()
 
 
 def _host(url: str) -> str:
@@ -166,7 +129,7 @@ def sheet_rows(result: dict) -> list[dict]:
         {
             "id": item["id"],
             "title": item["title"],
-            "answer": ANSWER[item["status"]],
+            "answer": ANSWER_TH[item["status"]],
             "url": best_url(result, item),
             "explanation": explanation(result, item, labels),
             "status": item["status"],

@@ -1,0 +1,277 @@
+"""What the commands print on a terminal: the audit report (one table per indicator, scores,
+what to fix), how an item was decided, past runs, what changed between two runs, answers
+checked, and a batch's summary. Thai first; the CLI only gathers the data and calls these.
+
+Tables get the terminal's width; piped output (cron mail, logs) gets wide tables instead of cells
+wrapped at rich's 80 columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from oit_checker.audit import AuditResult
+from oit_checker.models import STATUSES
+from oit_checker.output.labels import COUNT_COLUMNS, STATUS_STYLE, STATUS_TH
+
+if TYPE_CHECKING:
+    from oit_checker.batch import SiteOutcome
+    from oit_checker.verify import Verdict
+
+PIPED_WIDTH = 160
+
+
+def print_report(result: AuditResult, console: Console) -> None:
+    rules = result.rules
+    console.print(
+        f"[bold]OIT audit[/bold] {result.site}  ปีงบประมาณ {result.year}  "
+        f"rules: {rules.path} ({rules.status})  as of {result.as_of.isoformat()}  run #{result.run_id}"
+    )
+    for ind_id, ind_title in rules.indicators.items():
+        table = Table(title=f"ตัวชี้วัดที่ {ind_id} {ind_title}", show_lines=False, expand=True)
+        table.add_column("ข้อ", no_wrap=True)
+        table.add_column("รายการ", ratio=3)
+        table.add_column("ผล", no_wrap=True)
+        table.add_column("หลักฐาน / เหตุผล", ratio=5)
+        for sub_id, (sub_title, sub_ind) in rules.subindicators.items():
+            if sub_ind != ind_id:
+                continue
+            sub_score = result.scores.subindicators.get(sub_id)
+            table.add_section()
+            table.add_row(
+                "",
+                Text(f"{sub_id} {sub_title}", style="bold"),
+                "",
+                Text(f"{sub_score:.2f}" if sub_score is not None else "-", style="bold"),
+            )
+            for item in result.items:
+                if item.subindicator != sub_id:
+                    continue
+                label, style = STATUS_STYLE[item.status]
+                url = item.evidence[0].url if item.evidence else ""
+                detail = Text(url + "\n" if url else "", style="cyan")
+                detail.append(item.reason)
+                table.add_row(item.id, item.title, Text(label, style=style), detail)
+        console.print(table)
+    s = result.scores
+    console.print(
+        "คะแนน: " + "  ".join(f"ตัวชี้วัดย่อย {k} = {v:.2f}" for k, v in s.subindicators.items())
+    )
+    console.print(
+        "  ".join(f"ตัวชี้วัดที่ {k} = {v:.2f}" for k, v in s.indicators.items())
+        + f"  [bold]OIT = {s.oit:.2f}[/bold]  (ค่าเฉลี่ยรายข้อ {s.item_average:.2f})"
+    )
+    if s.ita:
+        console.print(f"[bold]ITA รวม = {s.ita['total']:.2f} ระดับ {s.ita['rating']}[/bold]")
+    counts = {k: sum(1 for r in result.items if r.status == k) for k in STATUS_STYLE}
+    st = result.stats
+    console.print(
+        f"มี {counts['present']}  ไม่มี {counts['absent']}  ไม่แน่ใจ {counts['uncertain']}  |  "
+        f"pages {st['pages']}, documents {st['documents']}, errors {len(st['errors'])}, {st['seconds']} s"
+        + (f", stopped by {st['stopped_by']}" if st.get("stopped_by") else "")
+    )
+    revisit = st.get("revisit") or {}
+    if revisit.get("quick"):
+        console.print(
+            f"ตรวจซ้ำแบบเร็ว: ถาม {revisit['asked']} URL ที่มีผลต่อคำตัดสินอีกครั้ง ไม่มีการเปลี่ยนแปลง "
+            f"จึงใช้ผลของรอบ #{revisit['from_run']} ({revisit['trusted']} URL อื่นยังไม่ถึงรอบตรวจ; "
+            "--fresh ตรวจทุกหน้าใหม่)"
+        )
+    elif revisit.get("why"):
+        console.print(f"ตรวจซ้ำทั้งเว็บไซต์: {revisit['why']}")
+
+
+def table_console(console: Console) -> Console:
+    """The console itself on a terminal; a wide one for piped output."""
+    return console if console.is_terminal else Console(width=PIPED_WIDTH)
+
+
+def when(stamp: str) -> str:
+    """A stored UTC timestamp in local time, to the minute: when did the nightly run happen."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+def score_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _transition(change: dict) -> str:
+    return f"{STATUS_TH[change['before']]} → {STATUS_TH[change['after']]}"
+
+
+def print_regressions(diff: dict, console: Console) -> None:
+    """Under a fresh audit's report: what regressed since the site's previous complete run."""
+    previous = diff["a"]["run_id"]
+    if diff["regressions"]:
+        console.print(
+            f"[red bold]ถดถอยจากรอบ #{previous}[/red bold] (regressions): "
+            + ", ".join(f"{r['id']} {_transition(r)}" for r in diff["regressions"]),
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"ไม่มีข้อที่ถดถอยจากรอบ #{previous} (no regressions)")
+
+
+def print_explain(
+    run: dict, item: dict, candidates: list[dict], unopened: int, fix: str, console: Console
+) -> None:
+    """How one item was decided: the verdict, every candidate judged (best first), what to fix.
+
+    ``unopened`` candidates were never judged because a better-ranked one passed."""
+    label, style = STATUS_STYLE.get(item["status"], STATUS_STYLE["uncertain"])
+    console.print(
+        f"[bold]{item['item_id']} {item['title']}[/bold]  run #{run['id']} ({run['year']}, as of {run['as_of']})"
+    )
+    console.print(f"ผล: [{style}]{label}[/{style}] — {item['reason']}")
+    console.print(f"\nพิจารณา {len(candidates)} แหล่ง (candidates considered, best first):")
+    outcome_style = {"pass": "green", "uncertain": "yellow"}
+    for n, cand in enumerate(candidates, start=1):
+        style = outcome_style.get(cand["outcome"], "red")
+        console.print(
+            f"{n}. [{style}]{cand['outcome']}[/{style}] {cand['url'] or '(ลิงก์ว่าง)'}", soft_wrap=True
+        )
+        if cand.get("via"):
+            console.print(f"   named by {cand['named_by']} on {cand['via']}", soft_wrap=True)
+        if cand["found"] or cand["missing"]:
+            console.print(
+                f"   found: {', '.join(cand['found']) or '-'}   missing: {', '.join(cand['missing']) or '-'}"
+            )
+        console.print(f"   {cand['reason']}", soft_wrap=True)
+    if unopened:
+        console.print(
+            f"อีก {unopened} แหล่งไม่ได้เปิดตรวจ เพราะแหล่งที่ดีกว่าผ่านแล้ว"
+            f" ({unopened} more not opened: a better-ranked candidate passed)",
+            soft_wrap=True,
+        )
+    if item["status"] != "present" and fix:
+        console.print(f"[bold]สิ่งที่ต้องเผยแพร่:[/bold] {fix}")
+
+
+def print_verify(verdicts: Sequence[Verdict], console: Console) -> None:
+    """Each answer of a sheet as an assessor would take it, and a better URL where one was found."""
+    styles = {"ok": "green", "wrong": "red", "uncertain": "yellow", "missing-url": "red"}
+    for v in verdicts:
+        style = styles.get(v.status, "white")
+        console.print(
+            f"[bold]{v.item_id}[/bold] {v.title}: [{style}]{v.status}[/{style}] {v.url or '-'}",
+            soft_wrap=True,
+        )
+        console.print(f"   {v.reason}", soft_wrap=True)
+        if v.better_url:
+            console.print(f"   URL ที่ดีกว่า: {v.better_url}", soft_wrap=True)
+    bad = sum(1 for v in verdicts if v.status != "ok")
+    console.print(f"{len(verdicts) - bad} of {len(verdicts)} answers hold up")
+
+
+RUN_STATUS_STYLE = {"complete": "", "failed": "red", "incomplete": "yellow", "running": "yellow"}
+
+
+def print_history(runs: list[dict], title: str, console: Console) -> None:
+    """Stored runs, newest first: when, status, OIT score and the verdict counts."""
+    table = Table(title=title)
+    for column in ("run", "site", "started", "finished", "status", "year", "OIT"):
+        table.add_column(column, justify="right" if column in ("run", "OIT") else "left")
+    for column in COUNT_COLUMNS:
+        table.add_column(column, justify="right")
+    for r in runs:
+        table.add_row(
+            str(r["id"]),
+            r["site"],
+            when(r["started"]),
+            when(r["finished"]),
+            Text(r["status"], style=RUN_STATUS_STYLE.get(r["status"], "")),
+            str(r["year"]),
+            score_text(r["oit"]),
+            *(str(r[s]) for s in STATUSES),
+        )
+    table_console(console).print(table)
+
+
+DIFF_SECTIONS = (
+    ("regressions", "ถดถอย (regressions: เคยมี ตอนนี้ไม่ผ่าน)", "red"),
+    ("improvements", "ดีขึ้น (improvements)", "green"),
+    ("other_changes", "เปลี่ยนแปลงอื่น (other changes)", "yellow"),
+)
+
+
+def print_diff(changes: dict, console: Console) -> None:
+    """Two runs compared: scores, then regressions first (red), improvements, dead evidence."""
+    a, b = changes["a"], changes["b"]
+    console.print(
+        f"[bold]run #{a['run_id']} → run #{b['run_id']}[/bold]  {escape(b['site'])}  "
+        f"ปีงบประมาณ {b['year']}  ({a['as_of']} → {b['as_of']})",
+        soft_wrap=True,
+    )
+    _print_score_changes(changes["scores"], console)
+    for key, heading, colour in DIFF_SECTIONS:
+        if not changes[key]:
+            if key == "regressions":
+                console.print("[green]ไม่มีข้อที่ถดถอย (no regressions)[/green]")
+            continue
+        console.print(f"[bold {colour}]{heading}: {len(changes[key])}[/bold {colour}]")
+        for r in changes[key]:
+            console.print(
+                f"  [{colour}]{r['id']}[/{colour}] {escape(r['title'])}: {_transition(r)}",
+                soft_wrap=True,
+            )
+            console.print(f"     {escape(r['reason'])}", soft_wrap=True, style="dim")
+    if changes["dead_evidence"]:
+        console.print(
+            f"[bold red]หลักฐานที่หายไป (dead evidence): {len(changes['dead_evidence'])}[/bold red]"
+        )
+        for d in changes["dead_evidence"]:
+            console.print(f"  {d['item']} {escape(d['url'])} ({escape(d['why'])})", soft_wrap=True)
+
+
+def _print_score_changes(scores: dict, console: Console) -> None:
+    oit = scores["oit"]
+    change = oit["change"] or 0.0
+    colour = "red" if change < 0 else "green" if change > 0 else ""
+    console.print(
+        f"OIT {score_text(oit['before'])} → {score_text(oit['after'])} "
+        + (f"[{colour}]({change:+.2f})[/{colour}]" if colour else "(±0)")
+    )
+    for iid, c in scores["indicators"].items():
+        if c["change"]:
+            console.print(
+                f"  ตัวชี้วัดที่ {iid}: {score_text(c['before'])} → {score_text(c['after'])} "
+                f"({c['change']:+.2f})"
+            )
+
+
+def print_batch(outcomes: Sequence[SiteOutcome], console: Console) -> None:
+    """A batch's summary table (site, run, status, OIT, counts, regressions), then each failure."""
+    table = Table(title="batch summary")
+    for column in ("site", "run", "status", "OIT", *COUNT_COLUMNS, "regressions", "seconds"):
+        table.add_column(
+            column, justify="left" if column in ("site", "status", "regressions") else "right"
+        )
+    for o in outcomes:
+        status = Text("complete", style="green") if o.audited else Text("failed", style="red")
+        table.add_row(
+            o.site.label,
+            str(o.run_id or "-"),
+            status,
+            score_text(o.oit),
+            *(str(o.counts[s]) if o.audited else "-" for s in STATUSES),
+            Text(", ".join(o.regressions), style="red") if o.regressions else Text("-"),
+            f"{o.seconds:.1f}",
+        )
+    table_console(console).print(table)
+    for o in outcomes:
+        if not o.audited:
+            console.print(
+                f"[red]failed[/red] {escape(o.site.label)}: {escape(o.error)}", soft_wrap=True
+            )
+    audited = sum(1 for o in outcomes if o.audited)
+    console.print(f"{audited} of {len(outcomes)} sites audited")
