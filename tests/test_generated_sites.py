@@ -95,3 +95,17 @@ def test_every_rule_year_generates(tmp_path, year):
     truth = generate_site(3, rules, tmp_path / str(year))
     assert [i.id for i in truth.items] == [i.id for i in rules.items]
     assert {i.status for i in truth.items} <= {"present", "absent", "uncertain"}
+
+
+def test_oit_eval_generate_prints_the_measurement():
+    """What a user runs: the summary row, the per-mechanism table and, with --details, why an
+    item disagreed; exit 0 when no item is falsely present."""
+    from typer.testing import CliRunner
+
+    from oit_checker.cli import app
+
+    result = CliRunner().invoke(app, ["eval", "--generate", "1", "--seed", "9002", "--details"])
+    assert result.exit_code == 0, result.output
+    assert "generated sites: 1 sites, ITA 2568" in result.output
+    assert "all items" in result.output and "28" in result.output
+    assert "cms:" in result.output and "layout:" in result.output

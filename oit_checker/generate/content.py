@@ -258,6 +258,13 @@ def _code(c: Ctx) -> list[Block]:
     return [p(f"ประมวลจริยธรรมของพนักงาน{c.profile.name} ยึดมั่นในสถาบันหลักของประเทศ ซื่อสัตย์สุจริต")]
 
 
+def _code_text(c: Ctx) -> list[Block]:
+    return [
+        p("หมวด 1 มาตรฐานจริยธรรม ข้อ 1 ยึดมั่นในสถาบันหลักของประเทศ ข้อ 2 ซื่อสัตย์สุจริต มีจิตสำนึกที่ดี"),
+        p("ข้อ 3 กล้าตัดสินใจและกระทำในสิ่งที่ถูกต้องชอบธรรม ข้อ 4 คิดถึงประโยชน์ส่วนรวมมากกว่าส่วนตัว"),
+    ]
+
+
 def _complaint_steps(c: Ctx) -> list[Block]:
     return [p("ขั้นตอน: 1. รับเรื่องร้องเรียน 2. ลงทะเบียนและตรวจสอบข้อเท็จจริง 3. แจ้งผลให้ผู้ร้องทราบ")]
 
@@ -373,6 +380,7 @@ WRITERS: dict[str, Writer] = {
     "content": _procurement_report,
     "hr_topics": _hr_topics,
     "code": _code,
+    "code_text": _code_text,
     "promotion": _promotion,
     "guideline": _title_only,
     "responsible": _responsible,
