@@ -34,7 +34,7 @@ from oit_checker import revisit
 from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
 from oit_checker.check.site import FetchInfo, SiteData
-from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats
+from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats, TrapRules
 from oit_checker.errors import (
     EXIT_ALL_PRESENT,
     EXIT_SOME_MISSING,
@@ -444,6 +444,7 @@ async def audit(
         collector.on_fetched,
         seen=seen,
         conditional=None if options.fresh else collector.conditional,
+        traps=TrapRules.from_rules(rules.crawl),
     )
     collector.crawler = crawler
     began = time.monotonic()

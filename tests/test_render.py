@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import oit_checker.crawl as crawl_module
+import oit_checker.crawl.rendering as rendering_module
 from oit_checker.crawl import Crawler, CrawlOptions
 from oit_checker.extract.html import parse_html
 from oit_checker.fetch import FetchOptions
@@ -313,7 +313,7 @@ async def test_fixture_crawl_without_and_with_rendering() -> None:
 async def test_without_chromium_auto_degrades_to_static(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(crawl_module, "chromium_available", lambda: False)
+    monkeypatch.setattr(rendering_module, "chromium_available", lambda: False)
     write(tmp_path, {"index.html": SHELL.format(name="x", text="")})
     opts = CrawlOptions(render="auto", respect_robots=False, use_sitemap=False, fetch=FAST)
     with SiteServer(tmp_path) as site:
