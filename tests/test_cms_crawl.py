@@ -402,3 +402,37 @@ def test_a_bad_trap_rule_is_refused_with_its_place() -> None:
     with pytest.raises(RuleError, match="date_value"):
         TrapRules.from_rules({"traps": {"patience": 3, "date_value": "("}})
     assert TrapRules.from_rules({}) == default_trap_rules()  # no section: the shipped rules
+
+
+def test_a_walk_of_documents_is_content_and_a_walk_of_errors_is_not(tmp_path: Path) -> None:
+    """Annual reports served as ``report.php?year=Y`` (a calendar parameter) are documents, each
+    new: all are fetched. Search facets that all answer 404 bring nothing: a few are tried."""
+    site = SiteBuilder(tmp_path)
+    years = range(2545, 2569)
+    for year in years:
+        site.add(f"/files/report{year}.pdf", pdf_bytes(f"report {year}"), f"files/report{year}.pdf")
+        site.redirect(f"/report.php?year={year}", f"/files/report{year}.pdf")
+    facets = [(href(f"/find.php?sort={s}&filter={f}"), f"{s} {f}") for s in SORTS for f in FILTERS]
+    reports = [(href(f"/report.php?year={year}"), f"รายงานประจำปี {year}") for year in years]
+    site.add("/", page("หน้าหลัก", "", reports + facets), name="index.html")
+    site.finish()
+    with SiteServer(tmp_path) as server:
+        stats, fetched = crawl(server.url)
+        facet_requests = requests(server, "/find.php")
+    assert {f.final_url.rsplit("/", 1)[-1] for f in fetched if f.kind == "pdf"} == {
+        f"report{year}.pdf" for year in years
+    }
+    assert len(facet_requests) <= 3 + 4  # patience, plus what was in flight
+    trapped = {url for url, why in stats.unfetched.items() if why == "trap"}
+    assert len(trapped) == len(SORTS) * len(FILTERS) - len(facet_requests)
+
+
+def test_every_url_left_unfetched_has_its_reason(tmp_path: Path) -> None:
+    build_site(tmp_path, SHAPES[0])
+    with SiteServer(tmp_path) as server:
+        stats, _ = crawl(server.url, max_pages=20)
+        asked = {server.url.rstrip("/") + path for path in server.log.paths()}
+    reasons = set(stats.unfetched.values())
+    assert stats.stopped_by == "max_pages" and {"budget", "duplicate"} <= reasons
+    assert not asked & set(stats.unfetched)  # a fetched URL is never called unfetched
+    assert sum(stats.skipped[why] for why in reasons) == len(stats.unfetched)

@@ -123,6 +123,9 @@ class Crawler:
             await self.rendering.close(CANCEL_GRACE_SECONDS)
             self.stats.seconds = time.monotonic() - self._t0
             self.stats.bytes = self.slots.bytes
+            self.stats.unfetched = {
+                url: why for url, why in self.frontier.skip_reasons.items() if why != "offsite"
+            }
             skipped = {k: n for k, n in sorted(self.stats.skipped.items()) if n}
             self.stats.skipped.clear()  # the frontier keeps counting into this dict
             self.stats.skipped.update(skipped)
@@ -196,11 +199,13 @@ class Crawler:
                 if inspect.isawaitable(result):
                     await result
             wants_links = fetched.kind == "html" and (fetched.ok or fetched.status == 304)
+            new = 0  # an error brings nothing new; a document is content of its own
             if wants_links and self.frontier.in_scope(final):
-                new = 0
                 for link in self.links_of(fetched) or []:
                     new += self.frontier.consider(link, depth + 1)
-                self.frontier.learn(fetched.url, new, fetched.text)
+            elif fetched.ok and fetched.kind in DOCUMENT_KINDS:
+                new = 1
+            self.frontier.learn(fetched.url, new, fetched.text if wants_links else "")
         except Exception as exc:
             log.exception("handling %s failed", fetched.url)
             self.stats.errors.append(
@@ -236,9 +241,8 @@ class Crawler:
                     normalize_url,
                 )
         await self._loop()
-        left = self.frontier.waiting()
-        if left and self.stats.stopped_by:
-            self.stats.skipped["budget"] = self.stats.skipped.get("budget", 0) + left
+        if self.stats.stopped_by:
+            self.frontier.skip_waiting("budget")
 
     async def _loop(self) -> None:
         in_flight: set[asyncio.Task[Fetched | None]] = set()

@@ -73,7 +73,7 @@ class Frontier:
         self.skip_reasons: dict[str, str] = {}  # URL -> why it was not queued
         self._heap: list[_Entry] = []
         self._arrival = itertools.count()
-        self._best: dict[str, float] = {}  # queued URL -> best priority pushed
+        self._best: dict[str, float] = {}  # queued URL (not popped yet) -> best priority
         self._done: set[str] = set()  # fetched, stored or started
         self._keys: set[str] = set()  # pages (duplicates folded) queued or done
         for url in done:
@@ -105,11 +105,12 @@ class Frontier:
         return url in self._done
 
     def has_work(self) -> bool:
-        return any(entry.url not in self._done for entry in self._heap)
+        return bool(self._best)  # queued URLs not popped yet (older heap copies are stale)
 
-    def waiting(self) -> int:
-        """Distinct URLs still queued (counted as budget skips when a budget stops the crawl)."""
-        return len({entry.url for entry in self._heap if entry.url not in self._done})
+    def skip_waiting(self, reason: str) -> None:
+        """A budget stopped the crawl: every URL still queued was not fetched for ``reason``."""
+        for url in list(self._best):
+            self.skip(url, reason)
 
     def skip(self, url: str, reason: str) -> None:
         """Count ``url`` once, under its latest reason."""

@@ -46,6 +46,9 @@ class CrawlStats:
     errors: list[dict] = field(default_factory=list)  # {"url", "status", "error"}
     # reason -> count of distinct URLs: robots, offsite, budget, trap, duplicate, kind, depth
     skipped: dict[str, int] = field(default_factory=dict)
+    # On-site URLs the crawl knew of but did not fetch, and why (a reason of ``skipped``), so
+    # the checker can say which budget or rule stopped a link instead of "not opened".
+    unfetched: dict[str, str] = field(default_factory=dict)
     stopped_by: str = ""  # "" | "max_pages" | "max_bytes" | "max_seconds"
     robots_crawl_delay: float | None = None
     site: str = ""  # the site's root URL; another host's when the start URL redirected there
