@@ -394,6 +394,7 @@ def test_query_parameters_are_classed_by_the_rules_data() -> None:
     assert query_shape("http://h/NewsRead.aspx?itemID=202405", rules).browse == ()  # an id
     assert query_shape("http://h/index.php?page=about", rules).browse == ()  # not a number
     assert query_shape("http://h/index.php?page=2", rules).browse == ("page",)
+    assert query_shape("http://h/?q=news&page=0,2", rules).browse == ("page",)  # Drupal
 
 
 def test_a_bad_trap_rule_is_refused_with_its_place() -> None:
