@@ -17,6 +17,7 @@ was interrupted or killed, under the same run id, without fetching what it alrea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -31,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from oit_checker import revisit
+from oit_checker.bounds import ROBOTS_FORBIDDEN
 from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
 from oit_checker.check.site import FetchInfo, SiteData
@@ -44,11 +46,13 @@ from oit_checker.errors import (
 )
 from oit_checker.extract.documents import OcrOptions, extract_document
 from oit_checker.extract.html import parse_html
+from oit_checker.fetch import Credentials, credentials_of
+from oit_checker.locking import SiteBusy, site_lock
 from oit_checker.models import DOCUMENT_KINDS, Fetched, ItemResult, Link, Page
 from oit_checker.rules import RuleSet
 from oit_checker.score import Scores, score
 from oit_checker.store import CachedResource, Store, content_sha256, page_key
-from oit_checker.urls import decoded_path, normalize_url, same_site
+from oit_checker.urls import decoded_path, normalize_url, same_site, strip_credentials
 
 DOC_EXTENSIONS = re.compile(r"\.(pdf|docx?|xlsx?)$", re.I)
 # The code whose output a cached Page is: when any of it changes, cached Pages are made again
@@ -60,6 +64,7 @@ EXTRACTOR_MODULES = (
     "oit_checker.models",
     "oit_checker.fetch",  # decodes HTML (a revalidated page is never decoded again)
     "oit_checker.urls",  # the identity of every link URL in a Page
+    "oit_checker.bounds",  # flattens deep HTML, refuses zip bombs
 )
 # The code whose output a run's verdicts are: a quick re-audit keeps the previous verdicts only
 # when none of it changed.
@@ -73,12 +78,16 @@ CHECKER_MODULES = (
     "oit_checker.rules",
     "oit_checker.thai",
     "oit_checker.urls",
+    "oit_checker.bounds",  # says why a file too large or too slow is uncertain
 )
 # Extraction notes of a Page cut short by something passing (OCR time budget, a missing
 # tesseract, a hung antiword): such a Page is used for this run but not cached.
 PASSING_TROUBLE_NOTES = ("ocr stopped", "ocr skipped", "doc unreadable: antiword timed out")
 
 Progress = Callable[[str, int, int], None]  # (message, fetched so far, page budget)
+# --max-seconds is a wall-clock deadline: fetches, OCR and the crawler's scheduling stop at it by
+# themselves; past it by this much, whatever is still running (a render) is cancelled.
+DEADLINE_GRACE_SECONDS = 2.0
 
 
 class AuditError(OitError):
@@ -161,6 +170,8 @@ def is_web_address(url: str) -> bool:
 
 
 def check_start_url(url: str) -> str:
+    """The site's URL as stored and shown: normalised, without credentials."""
+    url = strip_credentials(url)
     if not is_web_address(url):
         raise AuditError(
             f"ไม่ใช่ที่อยู่เว็บไซต์ (not a web address): {url!r} (expected http://… or https://…)",
@@ -347,6 +358,7 @@ class _Collector:
         if page is not None:
             self.extracted += 1
             page.url = fetched.url
+            page.notes.extend(fetched.notes)
         return page
 
     def _index(
@@ -395,8 +407,39 @@ async def audit(
     options: AuditOptions | None = None,
     progress: Progress | None = None,
 ) -> AuditResult:
+    """Audit one site into ``store``. Only one audit of a site runs per database at a time
+    (locking.py); ``options.crawl.max_seconds`` bounds the whole of it, wall clock."""
     options = options or AuditOptions()
     start = check_start_url(url)
+    deadline = time.monotonic() + options.crawl.max_seconds
+    options = _bounded(options, deadline, credentials_of(url))
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(site_lock(store.path, start))
+        except SiteBusy as exc:
+            raise AuditError(str(exc), EXIT_UNCRAWLABLE) from None
+        return await _audit(start, rules, store, options, progress, deadline)
+
+
+def _bounded(
+    options: AuditOptions, deadline: float, credentials: Credentials | None
+) -> AuditOptions:
+    """A copy of ``options`` whose fetches and OCR end by ``deadline`` and whose requests to
+    the site carry the start URL's credentials."""
+    crawl = options.crawl
+    fetch = dataclasses.replace(crawl.fetch, deadline=deadline, credentials=credentials)
+    ocr = dataclasses.replace(options.ocr, deadline=deadline)
+    return dataclasses.replace(options, crawl=dataclasses.replace(crawl, fetch=fetch), ocr=ocr)
+
+
+async def _audit(
+    start: str,
+    rules: RuleSet,
+    store: Store,
+    options: AuditOptions,
+    progress: Progress | None,
+    deadline: float,
+) -> AuditResult:
     rules_sha = hashlib.sha256(Path(rules.path).read_bytes()).hexdigest()
     crawl_options = options.crawl
     revisit_note: dict = {}
@@ -435,6 +478,10 @@ async def audit(
         again = 1 if start in collector.restored else 0
         left = max(1, crawl_options.max_pages - collector.count + again)
         crawl_options = dataclasses.replace(crawl_options, max_pages=left)
+    # The crawler's own time budget ends at the audit's deadline (the quick re-audit used some).
+    crawl_options = dataclasses.replace(
+        crawl_options, max_seconds=max(0.0, deadline - time.monotonic())
+    )
     restored = collector.count
     crawler = Crawler(
         start,
@@ -448,15 +495,15 @@ async def audit(
     )
     collector.crawler = crawler
     began = time.monotonic()
-    try:
-        stats = await crawler.run()
-    except BaseException as exc:
-        store.finish_run(run_id, "incomplete", error=f"interrupted: {type(exc).__name__}")
-        raise
+    stats = await _crawl_until(crawler, deadline, store, run_id)
     first = site.fetched.get(start)
     if first is not None and first.final_url:
         site.hosts.add(urlsplit(first.final_url).hostname or "")
-    problem = _start_problem(start, first)
+    problem = _start_problem(start, first) or _blocked_problem(stats, collector.count)
+    forbidden_urls = [url for url, why in stats.unfetched.items() if why == "robots"]
+    for forbidden in forbidden_urls:  # a candidate there is uncertain, not missing
+        if forbidden not in site.fetched:
+            site.add(FetchInfo(forbidden, forbidden, 0, "html", ROBOTS_FORBIDDEN), None)
     stats_dict = _stats(stats, collector, time.monotonic() - began)
     if options.resume:
         stats_dict["resume"] = {"restored": restored}
@@ -479,6 +526,23 @@ async def audit(
     return AuditResult(
         start, rules.year, rules, as_of, results, scores, stats_dict, run_id, exit_code
     )
+
+
+async def _crawl_until(crawler: Crawler, deadline: float, store: Store, run_id: int) -> CrawlStats:
+    """Run the crawl; past the deadline (plus a grace for fetches to end by themselves) what is
+    still running is cancelled and the crawl counts as stopped by its time budget. Interrupted
+    (Ctrl-C, SIGTERM), the run is marked incomplete."""
+    try:
+        async with asyncio.timeout(max(0.0, deadline + DEADLINE_GRACE_SECONDS - time.monotonic())):
+            return await crawler.run()
+    except TimeoutError:
+        stats = crawler.stats
+        stats.stopped_by = stats.stopped_by or "max_seconds"
+        stats.notes.append("work still running at the time limit was cancelled")
+        return stats
+    except BaseException as exc:
+        store.finish_run(run_id, "incomplete", error=f"interrupted: {type(exc).__name__}")
+        raise
 
 
 def _run_options(options: AuditOptions) -> dict:
@@ -595,6 +659,31 @@ def _start_problem(start: str, first: FetchInfo | None) -> str:
         return f"could not fetch {start}: {why}"
     if first.kind != "html":
         return f"{start} is not a web page but a {first.kind} file; give the agency's home page"
+    return ""
+
+
+def _blocked_problem(stats: CrawlStats, fetched: int) -> str:
+    """Why a crawl that got no further than the start page says nothing about the site: every
+    other URL was forbidden by robots.txt, or the time ran out (a robots.txt that never
+    answered). Thai first: the officer reads it."""
+    if fetched > 1:
+        return ""
+    if stats.skipped.get("robots"):
+        return (
+            f"เก็บข้อมูลเว็บไซต์ไม่ได้: robots.txt ห้ามเปิดทุกหน้านอกจากหน้าแรก"
+            f" ({stats.skipped['robots']} URL) ใช้ --ignore-robots หากได้รับอนุญาตจากหน่วยงาน"
+            f" / the site could not be crawled: robots.txt forbids every page but the start page;"
+            f" use --ignore-robots if the agency allows it"
+        )
+    if stats.stopped_by == "max_seconds":
+        silent = next((n for n in stats.notes if n.startswith("robots.txt")), "")
+        cause = f" ({silent})" if silent else ""
+        return (
+            f"เก็บข้อมูลเว็บไซต์ไม่ได้: หมดเวลาก่อนเปิดหน้าอื่นนอกจากหน้าแรก{cause}"
+            f" / the site could not be crawled: the time limit passed before any page but the"
+            f" start page was fetched{cause}; raise --max-seconds, or use --ignore-robots when"
+            f" robots.txt does not answer"
+        )
     return ""
 
 

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperGroup
 
+from oit_checker import signals
 from oit_checker.audit import AuditOptions, AuditResult, audit
 from oit_checker.batch import DEFAULT_PARALLEL, check_unique, resolve_rules, run_batch
 from oit_checker.check.items import NOT_JUDGED
@@ -35,8 +36,10 @@ from oit_checker.errors import (
     EXIT_ALL_PRESENT,
     EXIT_INTERRUPTED,
     EXIT_SOME_MISSING,
+    EXIT_TERMINATED,
     OitError,
 )
+from oit_checker.fetch import DEFAULT_MAX_FILE_MB
 from oit_checker.history import (
     complete_result,
     diff_runs,
@@ -154,6 +157,12 @@ def check(
     max_seconds: Annotated[float, typer.Option(help="Crawl time budget")] = 600.0,
     concurrency: Annotated[int, typer.Option(help="Requests in flight per host")] = 4,
     timeout: Annotated[float, typer.Option(help="Per-request timeout, seconds")] = 20.0,
+    max_file_mb: Annotated[
+        float,
+        typer.Option(
+            help="Largest page or document read, MB; a bigger one makes its item uncertain"
+        ),
+    ] = DEFAULT_MAX_FILE_MB,
     ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scanned documents")] = True,
     render: Annotated[
         str,
@@ -203,9 +212,12 @@ def check(
     ] = None,
 ) -> None:
     """Crawl a site, decide every OIT item, score, store the run and print the report."""
+    signals.install()
     rules = _rules(year, rules_file)
     if render not in RENDER_MODES:
         raise OitError(f"--render: must be one of {', '.join(RENDER_MODES)}")
+    if max_file_mb <= 0:
+        raise OitError("--max-file-mb: must be more than 0")
     for name, value in (("--max-pages", max_pages), ("--concurrency", concurrency)):
         if value < 1:
             raise OitError(f"{name}: must be at least 1")
@@ -217,6 +229,7 @@ def check(
         max_seconds=max_seconds,
         concurrency=concurrency,
         timeout=timeout,
+        max_file_mb=max_file_mb,
         ocr=ocr,
         render=render,
         ignore_robots=ignore_robots,
@@ -288,7 +301,7 @@ def _run_audit(
     live = show_progress and err.is_terminal
     try:
         if not live:
-            return asyncio.run(audit(url, rules, store, options))
+            return signals.run(audit(url, rules, store, options))
         with Progress(
             TextColumn("[bold]crawl[/bold]"),
             BarColumn(),
@@ -303,10 +316,15 @@ def _run_audit(
             def update(message: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, description=message[-60:])
 
-            return asyncio.run(audit(url, rules, store, options, update))
+            return signals.run(audit(url, rules, store, options, update))
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/yellow]: the run is kept in the database marked incomplete")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except signals.Terminated:
+        err.print(
+            "[yellow]ถูกสั่งหยุด (SIGTERM)[/yellow] / terminated: the run is kept in the database marked incomplete; continue it with --resume"
+        )
+        raise typer.Exit(EXIT_TERMINATED) from None
 
 
 def _writable_store(db: Path) -> Store:
@@ -677,6 +695,7 @@ def batch(
     Exit 0 when every site was audited, 1 when some site failed (or, with --fail-on regression,
     regressed; with --fail-on absent, has an absent or uncertain item), 2 on a config error.
     """
+    signals.install()
     if parallel < 1:
         raise OitError("--parallel: must be at least 1")
     config = load_batch_file(sites_file)
@@ -693,10 +712,15 @@ def batch(
 
     err.print(f"auditing {len(config.sites)} sites, {parallel} at a time, into {db_path}")
     try:
-        outcomes = asyncio.run(run_batch(config, db_path, parallel, say, notify_settings))
+        outcomes = signals.run(run_batch(config, db_path, parallel, say, notify_settings))
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/yellow]: unfinished runs are kept marked incomplete")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except signals.Terminated:
+        err.print(
+            "[yellow]ถูกสั่งหยุด (SIGTERM)[/yellow] / terminated: unfinished runs are kept marked incomplete"
+        )
+        raise typer.Exit(EXIT_TERMINATED) from None
     print_batch(outcomes, out)
     failed = any(not o.audited for o in outcomes)
     if fail_on is FailOn.regression:

@@ -20,6 +20,8 @@ from oit_checker.crawl import CrawlOptions
 from oit_checker.dates import parse_as_of
 from oit_checker.errors import OitError
 from oit_checker.extract.documents import OcrOptions
+from oit_checker.fetch import DEFAULT_MAX_FILE_MB
+from oit_checker.urls import strip_credentials
 
 DEFAULT_DB = "oit.db"
 NOTIFY_ON = ("regression", "always")
@@ -42,6 +44,8 @@ class AuditSettings:
     max_seconds: float = 600.0
     concurrency: int = 4  # requests in flight per host: politeness towards each site
     timeout: float = 20.0
+    # Largest file (page or document) read, in MB; a longer one is cut and its item uncertain.
+    max_file_mb: float = DEFAULT_MAX_FILE_MB
     ocr: bool = True
     render: str = "auto"  # render app-shell pages with Chromium
     ignore_robots: bool = False
@@ -59,6 +63,7 @@ class AuditSettings:
             render=self.render,
         )
         options.crawl.fetch.timeout = self.timeout
+        options.crawl.fetch.max_file_bytes = int(self.max_file_mb * 2**20)
         options.crawl.fetch.insecure = self.insecure
         options.ocr = OcrOptions(enabled=self.ocr)
         options.revisit_days = self.revisit_days
@@ -94,7 +99,7 @@ class SiteEntry:
 
     @property
     def label(self) -> str:
-        return self.name or self.url
+        return self.name or strip_credentials(self.url)
 
 
 @dataclass
@@ -165,7 +170,7 @@ def _settings(table: dict, base: AuditSettings, where: str) -> AuditSettings:
         elif key in ("max_pages", "concurrency"):
             values[key] = _kind(value, int, at)
             _positive(values[key], at)
-        elif key in ("max_seconds", "timeout"):
+        elif key in ("max_seconds", "timeout", "max_file_mb"):
             values[key] = _kind(value, float, at)
             _positive(values[key], at)
         elif key in ("ocr", "ignore_robots", "insecure"):

@@ -15,6 +15,7 @@ EXIT_SOME_MISSING = 1  # some item absent or uncertain, a regression, a site of 
 EXIT_USAGE = 2  # a bad argument, config, rule file, answer sheet or database
 EXIT_UNCRAWLABLE = 3  # the site could not be crawled (unreachable, not a web page, TLS)
 EXIT_INTERRUPTED = 130  # Ctrl-C: the run is kept, marked incomplete
+EXIT_TERMINATED = 143  # SIGTERM (systemd's stop, 128 + 15): the run is kept, marked incomplete
 
 
 class OitError(Exception):

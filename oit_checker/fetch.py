@@ -3,12 +3,17 @@
 Agency servers are slow, misconfigured and sometimes hostile (endless bodies, redirect loops,
 gzip bombs, lying charsets). Every network problem therefore ends in a ``Fetched`` with
 ``status=0`` (or the HTTP status) and an English ``error`` for the log; nothing here raises.
-The body is streamed so the size cap and the total time limit bound memory and time.
+The body is streamed so the size cap and the total time limit bound memory and time; the
+audit's wall-clock deadline (``FetchOptions.deadline``) ends a fetch in flight too. A body cut by
+either limit keeps its record with an error starting "too large:" or "too slow:" (``cut_reason``
+says it to the officer). Credentials written into the start URL are taken out of it
+(``credentials_of``) and sent, unchanged, only to that host.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import codecs
 import io
 import re
@@ -17,6 +22,7 @@ import ssl
 import time
 import zipfile
 import zlib
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from posixpath import splitext
@@ -24,18 +30,57 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
+from oit_checker.bounds import TOO_LARGE, TOO_SLOW, flatten_html, megabytes
 from oit_checker.models import Fetched, ResourceKind
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Statuses worth asking again: overload and gateway trouble usually pass within seconds.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+DEFAULT_MAX_FILE_MB = 25
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """User and password from the start URL, for HTTP Basic auth to that host only."""
+
+    host: str
+    user: str
+    password: str
+
+
+def credentials_of(url: str) -> Credentials | None:
+    """The ``user:password@`` of a URL (percent-decoded, case kept), or None. The URL itself is
+    never stored or shown with them (urls.strip_credentials)."""
+    try:
+        parts = urlsplit(url.strip())
+        user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    except ValueError:
+        return None
+    if not (user or password):
+        return None
+    return Credentials((parts.hostname or "").lower(), user, password)
+
+
+class HostAuth(httpx.Auth):
+    """Basic auth sent only to the host the credentials were given for (not to redirects to
+    other hosts, not to off-site links)."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        token = f"{credentials.user}:{credentials.password}".encode()
+        self._header = "Basic " + base64.b64encode(token).decode("ascii")
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if request.url.host.lower() == self.credentials.host:
+            request.headers["Authorization"] = self._header
+        yield request
 
 
 @dataclass
 class FetchOptions:
     timeout: float = 20.0  # per request phase (connect / read between bytes), seconds
     total_timeout: float = 60.0  # whole fetch: retries, redirects and a slow trickling body
-    max_file_bytes: int = 25 * 2**20  # decoded body cap; longer bodies are cut (truncated=True)
+    max_file_bytes: int = DEFAULT_MAX_FILE_MB * 2**20  # decoded body cap; longer bodies are cut
     retries: int = 2  # extra attempts on 5xx, 429, timeouts and connection errors
     retry_after_cap: float = 30.0  # Retry-After is honoured up to this many seconds
     user_agent: str = "oit-checker/0.1 (+https://github.com/oit-checker/oit-checker)"
@@ -46,6 +91,10 @@ class FetchOptions:
     # Who runs the audit (an e-mail or URL), appended to the User-Agent as "(+contact)" so a
     # web officer who sees the crawler in the logs can reach its operator.
     contact: str = ""
+    # The audit's wall-clock deadline (time.monotonic()): no fetch runs past it, whatever its
+    # own limits say. None: only the fetch's own limits.
+    deadline: float | None = None
+    credentials: Credentials | None = None  # from the start URL (credentials_of)
 
     @property
     def user_agent_header(self) -> str:
@@ -68,6 +117,7 @@ def make_client(options: FetchOptions) -> httpx.AsyncClient:
         **options.extra_headers,
     }
     return httpx.AsyncClient(
+        auth=HostAuth(options.credentials) if options.credentials else None,
         follow_redirects=False,
         timeout=httpx.Timeout(options.timeout),
         verify=not options.insecure,
@@ -283,9 +333,10 @@ WESTERN_LABELS = frozenset(
 ASCII_LABELS = frozenset({"us-ascii", "ascii", "ansi_x3.4-1968"})
 META_CHARSET_RE = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
-# When a declared UTF-8 decodes with this share of U+FFFD among its non-ASCII characters, the
-# page is really single-byte Thai; a few stray bytes in a UTF-8 page stay below it.
-LYING_UTF8_REPLACEMENT_SHARE = 0.3
+# A body declared UTF-8 is read as UTF-8 (bad bytes replaced) while its Thai text that decodes
+# as UTF-8 outweighs its bad bytes: a UTF-8 page with a few hundred stray bytes stays UTF-8.
+# Single-byte Thai under a wrong label hardly ever forms a UTF-8 Thai character by chance.
+THAI_BLOCK_RE = re.compile("[\u0e00-\u0e7f]")
 # Runs of this many Thai-range bytes (0xA1-0xFB) mark single-byte Thai text; Latin-1 text has
 # accented letters one at a time.
 THAI_RUN_RE = re.compile(rb"[\xa1-\xfb]{4,}")
@@ -323,9 +374,12 @@ def _valid_utf8(body: bytes) -> bool:
     return True
 
 
-def _replacement_share(text: str) -> float:
-    non_ascii = sum(1 for ch in text if ord(ch) > 127)
-    return text.count("\ufffd") / non_ascii if non_ascii else 0.0
+def _mostly_valid_utf8(text: str) -> bool:
+    """``text`` (a body decoded as UTF-8 with replacement) has at least as many bytes of Thai
+    characters (three each) as bad bytes (each U+FFFD stands for one or more)."""
+    bad = text.count("\ufffd")
+    thai = len(THAI_BLOCK_RE.findall(text))
+    return 3 * thai >= bad
 
 
 def _looks_single_byte_thai(body: bytes) -> bool:
@@ -365,9 +419,9 @@ def decode_html(body: bytes, content_type: str) -> str:
         return body.decode("utf-8", "replace")
     text = body.decode(declared, "replace")
     if declared == "utf-8" and not utf8_ok:
-        if _replacement_share(text) >= LYING_UTF8_REPLACEMENT_SHARE:
+        if not _mostly_valid_utf8(text):
             thai = body.decode("cp874", "replace")
-            if _replacement_share(thai) < _replacement_share(text):
+            if thai.count("\ufffd") < text.count("\ufffd"):
                 return thai
         return text
     if declared == "cp1252" and _looks_single_byte_thai(body):
@@ -544,7 +598,7 @@ async def _get_once(
                 attempt.chunks[-1] = data[: len(data) - extra]
                 attempt.size = cap
                 attempt.truncated = True
-                attempt.error = f"body larger than {cap:,} bytes: cut at the size cap"
+                attempt.error = f"{TOO_LARGE} larger than the {megabytes(cap)} size cap: cut there"
                 return
         if inflater.unsupported:
             attempt.error = f"unsupported Content-Encoding {encoding!r}: body left encoded"
@@ -571,16 +625,16 @@ async def _get_with_retries(
             async with asyncio.timeout(remaining):
                 await _get_once(client, url, headers, options, may_retry, attempt)
         except TimeoutError:
+            limit = _limit_name(options, deadline)
             if attempt.status:
                 attempt.truncated = True
                 attempt.error = (
-                    f"download stopped after {options.total_timeout:g}s total: the server sent "
-                    f"only {attempt.size:,} bytes in that time"
+                    f"{TOO_SLOW} download stopped at {limit}: {megabytes(attempt.size)} received"
                 )
             else:
                 attempt.error = (
                     f"timeout: no answer from {urlsplit(url).hostname or url} within "
-                    f"{options.total_timeout:g}s total ({number + 1} attempt(s))"
+                    f"{limit} ({number + 1} attempt(s))"
                 )
             return attempt
         except _NO_RETRY_ERRORS as exc:
@@ -605,10 +659,17 @@ async def _get_with_retries(
             return attempt
         await asyncio.sleep(wait)
     if not last.error and not last.status:
-        last.error = f"timeout: gave up after {options.total_timeout:g}s total"
+        last.error = f"timeout: gave up at {_limit_name(options, deadline)}"
     elif last.retry_wait is not None and not last.error:
         last.error = f"HTTP {last.status} after {attempts} attempts"
     return last
+
+
+def _limit_name(options: FetchOptions, deadline: float) -> str:
+    """Which time limit ``deadline`` is, for the error: the audit's or the fetch's own."""
+    if options.deadline is not None and deadline >= options.deadline:
+        return "the audit's time limit (--max-seconds)"
+    return f"the {options.total_timeout:g} s limit per download"
 
 
 async def _sleep_before_retry(seconds: float, deadline: float) -> None:
@@ -638,6 +699,8 @@ async def fetch(
     """
     started = time.monotonic()
     deadline = started + options.total_timeout
+    if options.deadline is not None:
+        deadline = min(deadline, options.deadline)
     headers: dict[str, str] = {}
     if conditional:
         if conditional.get("etag"):
@@ -691,11 +754,15 @@ async def fetch(
     if attempt.status in REDIRECT_STATUSES and not location and not error:
         error = f"HTTP {attempt.status} redirect without a Location header"
     text = ""
+    notes: list[str] = []
     if kind == "html" and body:
         try:
-            text = decode_html(body, content_type)
+            flat = flatten_html(decode_html(body, content_type))
         except Exception as exc:  # decoding must never lose the record
             error = error or f"could not decode the page: {exc}"
+        else:  # every reader of the text (render signals, the extractor) gets it bounded
+            text = flat.html
+            notes = [flat.note] if flat.note else []
     return Fetched(
         url=url,
         final_url=final_url,
@@ -711,4 +778,5 @@ async def fetch(
         etag=attempt.headers.get("etag", ""),
         last_modified=attempt.headers.get("last-modified", ""),
         truncated=attempt.truncated,
+        notes=notes,
     )

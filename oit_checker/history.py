@@ -15,7 +15,7 @@ from typing import Any
 
 from oit_checker.errors import OitError
 from oit_checker.rules import RULES_DIR, RuleError, load_rules
-from oit_checker.store import Store
+from oit_checker.store import Store, process_alive
 
 STATUSES = ("present", "absent", "uncertain")
 EMPTY_SCORES = {"subindicators": {}, "indicators": {}, "oit": 0.0, "item_average": 0.0}
@@ -68,7 +68,7 @@ def list_runs(store: Store, site: str | None = None) -> list[dict]:
     """Runs newest first with their OIT score and verdict counts (None/0 for unfinished runs)."""
     sql = (
         "select runs.id, sites.url as site, runs.started_at, runs.finished_at, runs.status, "
-        "runs.year, runs.as_of, runs.scores, runs.error from runs "
+        "runs.year, runs.as_of, runs.scores, runs.error, runs.pid, runs.host from runs "
         "join sites on sites.id = runs.site_id"
     )
     args: list[Any] = []
@@ -98,7 +98,7 @@ def list_runs(store: Store, site: str | None = None) -> list[dict]:
                 "site": r["site"],
                 "started": r["started_at"] or "",
                 "finished": r["finished_at"] or "",
-                "status": r["status"],
+                "status": shown_status(r),
                 "year": r["year"],
                 "as_of": r["as_of"] or "",
                 "oit": scores.get("oit"),
@@ -107,6 +107,14 @@ def list_runs(store: Store, site: str | None = None) -> list[dict]:
             }
         )
     return listed
+
+
+def shown_status(run: dict) -> str:
+    """A run's status for people: a ``running`` run whose process is gone (killed, the machine
+    restarted) was interrupted; it can be continued with ``--resume``."""
+    if run["status"] == "running" and not process_alive(run.get("pid"), run.get("host")):
+        return "interrupted"
+    return run["status"]
 
 
 def latest_complete_run(store: Store, site: str | None = None) -> int | None:

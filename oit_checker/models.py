@@ -34,7 +34,8 @@ class Fetched:
     elapsed: float = 0.0
     etag: str = ""
     last_modified: str = ""
-    truncated: bool = False  # body cut at the size cap
+    truncated: bool = False  # body cut at the size cap or by a time limit
+    notes: list[str] = field(default_factory=list)  # what was done to the text (flattened)
 
     @property
     def ok(self) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
+from oit_checker.bounds import ROBOTS_FORBIDDEN, cut_reason
 from oit_checker.check.helpers import HELPERS, Bundle, HelperContext
 from oit_checker.check.naming import ItemNamer, Naming
 from oit_checker.check.period import HEAD_CHARS, PeriodVerdict, YearSignal, judge, signals_from
@@ -171,6 +172,17 @@ class ItemChecker:
         if info is None:
             cand.outcome = "uncertain"
             cand.reason = f"ยังไม่ได้เปิด {display_url(cand.url)} (เกินขอบเขตการรวบรวมข้อมูล)"
+            return cand
+        cut = cut_reason(info.error) or next(filter(None, map(cut_reason, _notes(page))), "")
+        if cut:  # a file too large or too slow to read is not a missing file
+            cand.outcome = "uncertain"
+            cand.reason = f"{cut}: {display_url(cand.url)} ควรตรวจด้วยตนเอง"
+            return cand
+        if info.error.startswith(ROBOTS_FORBIDDEN):
+            cand.outcome = "uncertain"
+            cand.reason = (
+                f"robots.txt ของเว็บไซต์ห้ามเปิด {display_url(cand.url)} จึงตรวจไม่ได้ (--ignore-robots)"
+            )
             return cand
         if not info.ok or page is None:
             what = f"HTTP {info.status}" if info.status else (info.error or "เปิดไม่ได้")
@@ -552,6 +564,10 @@ def _spaced(alias: str) -> re.Pattern[str]:
 
 
 UNREADABLE_NOTES = ("unreadable", "encrypted", "empty body", "not supported")
+
+
+def _notes(page: Page | None) -> list[str]:
+    return page.notes if page is not None else []
 
 
 def _unreadable(page: Page) -> str:

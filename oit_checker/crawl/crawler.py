@@ -231,6 +231,8 @@ class Crawler:
         if self.options.respect_robots or self.options.use_sitemap:
             robots = await self.slots.robots_for(self.stats.site)
             self.stats.robots_crawl_delay = robots.delay
+            if robots.unanswered:
+                self.stats.notes.append(f"robots.txt did not answer: {robots.unanswered}")
             if self.options.use_sitemap:
                 await seed_from_sitemaps(
                     self.stats.site,

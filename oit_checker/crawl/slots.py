@@ -34,6 +34,7 @@ class Robots:
     parser: RobotFileParser | None  # None: allow everything (missing or unreadable robots.txt)
     delay: float | None
     sitemaps: list[str]
+    unanswered: str = ""  # why robots.txt gave no answer at all (a timeout), for the report
 
 
 @dataclass
@@ -153,6 +154,7 @@ class HostSlots:
         fetched = await self.fetch(robots_url)
         # Missing, forbidden or broken robots.txt: allow all (an audit must still see the site).
         if fetched.status != 200 or fetched.kind not in ("html", "other"):
+            robots.unanswered = "" if fetched.status else fetched.error
             return robots
         text = fetched.body.decode("utf-8", "replace")
         if "<html" in text[:1000].lower():  # a soft 404 page, not robots rules

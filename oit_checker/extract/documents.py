@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from oit_checker.bounds import flatten_html, office_zip_problem
 from oit_checker.models import Link, Page, ResourceKind
 from oit_checker.thai import compact, fix_pdf_thai, normalize
 from oit_checker.urls import absolute_url
@@ -126,6 +127,9 @@ class OcrOptions:
     max_pages: int = 5  # OCR at most this many pages per document
     max_seconds: float = 60.0  # per document
     psm: int = 6
+    # The audit's wall-clock deadline (time.monotonic()): OCR stops there whatever time the
+    # document has left. Not part of method(): it does not change what OCR reads.
+    deadline: float | None = None
 
     def method(self) -> str:
         """Cache method key: results depend on these settings and nothing else."""
@@ -218,6 +222,8 @@ class _Ocr:
             self.problem = self._missing
             return None
         remaining = self.options.max_seconds - (time.monotonic() - self.started)
+        if self.options.deadline is not None:
+            remaining = min(remaining, self.options.deadline - time.monotonic())
         if remaining < MIN_OCR_SECONDS_LEFT:
             self.problem = f"time limit {self.options.max_seconds:g} s reached"
             return None
@@ -278,6 +284,10 @@ def extract_document(
     reader = _READERS.get(actual)
     if reader is None:
         page.notes.append(f"{actual} format not supported")
+        return page
+    too_large = office_zip_problem(body) if actual in ("docx", "xlsx") else ""
+    if too_large:  # a zip bomb, or a workbook too big to read in memory
+        page.notes.append(too_large)
         return page
     try:
         if actual in ("pdf", "image"):
@@ -713,7 +723,10 @@ def _read_html(page: Page, body: bytes, options: OcrOptions, cache: TextCache | 
         decoded = body.decode("utf-8")
     except UnicodeDecodeError:
         decoded = body.decode("cp874", errors="replace")
-    tree = LexborHTMLParser(decoded)
+    flat = flatten_html(decoded)
+    if flat.note:
+        page.notes.append(flat.note)
+    tree = LexborHTMLParser(flat.html)
     for node in tree.css("script, style, noscript"):
         node.decompose()
     lines = []

@@ -9,6 +9,7 @@ text in document order), and the checker reads all three.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -73,6 +74,13 @@ APP_ROOT = re.compile(r'<div[^>]+id=["\'](root|app|__next|__nuxt)["\'][^>]*>\s*<
 MAX_LABEL_CHARS = 200
 MAX_CONTEXT_CHARS = 400
 MIN_CARD_CHARS = 20
+# Ancestors looked at from a link or image (its row, its card, whether it sits in a menu): each
+# walk is bounded, so a page's cost stays linear however deep it nests (see bounds.py).
+MAX_ANCESTOR_STEPS = 48
+TEXT_PREFIX_CHARS = 16 * MAX_CONTEXT_CHARS  # of an ancestor's text, what is normalised
+# Links and images read per page (a big archive page has a few thousand); the rest is not read,
+# so a page of a million links costs what a page of this many does.
+MAX_LINKS_PER_PAGE = 10_000
 
 
 def parse_html(html: str, url: str, min_text_chars: int = 200) -> Page:
@@ -115,6 +123,8 @@ def parse_html(html: str, url: str, min_text_chars: int = 200) -> Page:
         page.notes.append("static HTML looks like a JavaScript shell")
     if dead_forms:
         page.notes.append(DEAD_FORM_NOTE)
+    if len(links) + len(images) >= MAX_LINKS_PER_PAGE:
+        page.notes.append(f"links limited to the first {MAX_LINKS_PER_PAGE:,}")
     return page
 
 
@@ -151,8 +161,52 @@ def _absolute(base: str, href: str) -> str:
     return absolute_url(base, href)
 
 
+class _Texts:
+    """What links ask of their ancestors, each answered once per page: a thousand links in one
+    ``<div>`` ask for that div's text, and whether it is a menu, a thousand times."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, str] = {}
+        self._chrome: dict[int, bool] = {}  # node -> it or an ancestor is site chrome
+
+    def of(self, node: LexborNode) -> str:
+        """The node's normalised text; of a big block only its start (callers keep at most
+        MAX_CONTEXT_CHARS and treat anything longer as "a large part of the page")."""
+        key = node.mem_id
+        if key not in self._known:
+            self._known[key] = normalize(node.text(separator=" ")[:TEXT_PREFIX_CHARS])
+        return self._known[key]
+
+    def in_chrome(self, node: LexborNode) -> bool:
+        """Is this node part of the site's navigation rather than the page's own content?"""
+        path: list[int] = []
+        verdict = False
+        for parent in _ancestors(node):
+            key = parent.mem_id
+            if key in self._chrome:
+                verdict = self._chrome[key]
+                break
+            path.append(key)
+            if _marks_chrome(parent):
+                verdict = True
+                break
+        self._chrome.update(dict.fromkeys(path, verdict))
+        return verdict
+
+
+def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    """The node's ancestors below <body>, nearest first, at most MAX_ANCESTOR_STEPS of them."""
+    parent = node.parent
+    for _ in range(MAX_ANCESTOR_STEPS):
+        if parent is None or parent.tag in ("body", "html"):
+            return
+        yield parent
+        parent = parent.parent
+
+
 def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], list[Image]]:
     """Walk the document once, in order, remembering the last heading-like text seen."""
+    texts = _Texts()
     links: list[Link] = []
     images: list[Image] = []
     label = ""  # the nearest row heading: strong, th, a dead "#!" anchor...
@@ -161,6 +215,8 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
     if root is None:
         return links, images
     for node in root.traverse(include_text=False):
+        if len(links) + len(images) >= MAX_LINKS_PER_PAGE:
+            break
         tag = node.tag
         is_section = tag in SECTION_TAGS or _is_section_toggle(node)
         if is_section or (tag in LABEL_TAGS and not _inside(node, "a")) or _is_toggle(node):
@@ -176,7 +232,7 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
             attrs = (LINK_ATTRS[tag], "data-pdf-src", "data-src", "data-url")
             hrefs = [node.attributes.get(a) or "" for a in attrs]
             hrefs = [hrefs[0], *(h for h in hrefs[1:] if h)]
-            context, chrome = _context(node), _in_chrome(node)
+            context, chrome = _context(node, texts), texts.in_chrome(node)
             for raw in hrefs:
                 links.append(
                     Link(
@@ -197,7 +253,7 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
                     Image(
                         src=absolute,
                         alt=normalize(node.attributes.get("alt") or ""),
-                        context=_card_text(node),
+                        context=_card_text(node, texts),
                     )
                 )
     return links, images
@@ -224,29 +280,23 @@ def _link_text(node: LexborNode) -> str:
     return normalize(" ".join(parts))
 
 
-def _context(node: LexborNode) -> str:
-    parent = node.parent
-    while (
-        parent is not None and parent.tag not in CONTEXT_TAGS and parent.tag not in ("body", "html")
-    ):
-        parent = parent.parent
-    if parent is None or parent.tag in ("body", "html"):
-        return _block_text(node)
+def _context(node: LexborNode, texts: _Texts) -> str:
+    parent = next((p for p in _ancestors(node) if p.tag in CONTEXT_TAGS), None)
+    if parent is None:
+        return _block_text(node, texts)
     if parent.tag == "td" and parent.parent is not None and parent.parent.tag == "tr":
         parent = parent.parent
-    return normalize(parent.text(separator=" "))[:MAX_CONTEXT_CHARS]
+    return texts.of(parent)[:MAX_CONTEXT_CHARS]
 
 
-def _block_text(node: LexborNode) -> str:
+def _block_text(node: LexborNode, texts: _Texts) -> str:
     """For div-based rows (no tr/li/p): the smallest enclosing block that says more than the
     link itself, unless that block is already a large part of the page."""
     own = normalize(node.text(separator=" "))
-    parent = node.parent
-    while parent is not None and parent.tag not in ("body", "html"):
-        text = normalize(parent.text(separator=" "))
+    for parent in _ancestors(node):
+        text = texts.of(parent)
         if len(text) > len(own) + 3:
             return text if len(text) <= MAX_CONTEXT_CHARS else ""
-        parent = parent.parent
     return ""
 
 
@@ -292,15 +342,13 @@ def _form_texts(body: LexborNode) -> list[str]:
     return out
 
 
-def _card_text(node: LexborNode) -> str:
+def _card_text(node: LexborNode, texts: _Texts) -> str:
     """Text of the smallest block around an image that says something: a person's card holds
     the photo, the name, the position and the phone, whatever tags the template used."""
-    parent = node.parent
-    while parent is not None and parent.tag not in ("body", "html"):
-        text = normalize(parent.text(separator=" "))
+    for parent in _ancestors(node):
+        text = texts.of(parent)
         if len(text) >= MIN_CARD_CHARS:
             return text[:MAX_CONTEXT_CHARS]
-        parent = parent.parent
     return ""
 
 
@@ -308,25 +356,16 @@ CHROME_TAGS = frozenset({"nav", "aside", "header", "footer"})
 CHROME_WORDS = ("menu", "navbar", "sidebar", "breadcrumb", "footer", "header")
 
 
-def _in_chrome(node: LexborNode) -> bool:
-    """Is this node part of the site's navigation rather than the page's own content?"""
-    parent = node.parent
-    while parent is not None and parent.tag not in ("body", "html"):
-        if parent.tag in CHROME_TAGS or parent.attributes.get("role") == "navigation":
-            return True
-        marks = (
-            f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}".lower()
-        )
-        if any(word in marks for word in CHROME_WORDS):
-            return True
-        parent = parent.parent
-    return False
+def _marks_chrome(node: LexborNode) -> bool:
+    """A menu, header, footer... by its tag, role, class or id."""
+    if node.tag in CHROME_TAGS:
+        return True
+    attributes = node.attributes
+    if attributes.get("role") == "navigation":
+        return True
+    marks = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+    return any(word in marks for word in CHROME_WORDS)
 
 
 def _inside(node: LexborNode, tag: str) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag == tag:
-            return True
-        parent = parent.parent
-    return False
+    return any(parent.tag == tag for parent in _ancestors(node))

@@ -173,7 +173,13 @@ def print_verify(verdicts: Sequence[Verdict], console: Console) -> None:
     console.print(f"{len(verdicts) - bad} of {len(verdicts)} answers hold up")
 
 
-RUN_STATUS_STYLE = {"complete": "", "failed": "red", "incomplete": "yellow", "running": "yellow"}
+RUN_STATUS_STYLE = {
+    "complete": "",
+    "failed": "red",
+    "incomplete": "yellow",
+    "running": "yellow",
+    "interrupted": "yellow",
+}
 
 
 def print_history(runs: list[dict], title: str, console: Console) -> None:
