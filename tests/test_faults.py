@@ -236,8 +236,8 @@ def pdf(text: str, pages: int = 1) -> bytes:
 @pytest.fixture(scope="module")
 def bombs() -> dict[str, bytes]:
     return {
-        "docx": zip_bomb("word/document.xml", 300),
-        "xlsx": zip_bomb("xl/sharedStrings.xml", 300),
+        "docx": zip_bomb("word/document.xml", 150),
+        "xlsx": zip_bomb("xl/sharedStrings.xml", 150),
     }
 
 
@@ -277,7 +277,7 @@ def test_office_zip_bombs_are_not_unpacked(tmp_path: Path, bombs: dict[str, byte
     for item_id in ("O14", "O7"):
         judged = item(result, item_id)
         assert judged["status"] == "uncertain", judged
-        assert "ไฟล์ใหญ่เกินกว่าจะอ่านได้ (300 MB)" in judged["reason"], judged
+        assert "ไฟล์ใหญ่เกินกว่าจะอ่านได้ (150 MB)" in judged["reason"], judged
     assert db_state(tmp_path / "oit.db") == [("complete", "")]
 
 
