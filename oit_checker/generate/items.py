@@ -16,6 +16,7 @@ from oit_checker.dates import months_due
 from oit_checker.generate import content
 from oit_checker.generate.blocks import Block, h, p
 from oit_checker.generate.content import DROPPABLE, MONTHS, WRITERS, Ctx
+from oit_checker.generate.draw import weighted
 from oit_checker.generate.profile import Profile
 from oit_checker.rules import Item
 
@@ -58,11 +59,6 @@ class ItemPlan:
     tags: list[str] = field(default_factory=list)
 
 
-def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    names = sorted(weights)
-    return rng.choices(names, weights=[weights[n] for n in names])[0]
-
-
 def content_year(item: Item, fy: int, rng: random.Random, wrong: bool) -> int:
     """The year the evidence is written for; a wrong-year fault picks one the period refuses."""
     if wrong:
@@ -83,7 +79,7 @@ def year_phrase(item: Item, year: int, ctx: Ctx) -> str:
 
 
 def choose_fault(item: Item, rng: random.Random) -> str:
-    fault = _weighted(rng, FAULTS)
+    fault = weighted(rng, FAULTS)
     droppable = [c.name for c in item.components if c.name in DROPPABLE]
     if fault == "wrong_year" and item.period == "current":
         fault = "missing_component"
@@ -126,7 +122,7 @@ def _doc_kind(rng: random.Random, allow_scan: bool) -> str:
     kinds = dict(DOC_KINDS)
     if not allow_scan:
         kinds.pop("pdf_scanned")
-    return _weighted(rng, kinds)
+    return weighted(rng, kinds)
 
 
 def plan_item(

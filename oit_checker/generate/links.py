@@ -13,14 +13,11 @@ import posixpath
 import random
 from urllib.parse import quote, urlsplit
 
+from oit_checker.generate.draw import weighted
+
 HREF_STYLES = {"absolute": 45, "raw": 15, "percent": 15, "relative": 20, "fragment": 5}
 ANCHOR_STYLES = {"plain": 80, "button": 8, "onclick": 5, "javascript": 3, "viewer": 4}
 DEAD_HREFS = ("#", "#!", "", "javascript:void(0)")
-
-
-def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    names = sorted(weights)
-    return rng.choices(names, weights=[weights[n] for n in names])[0]
 
 
 def write_href(target: str, page: str, style: str) -> str:
@@ -41,8 +38,8 @@ def write_href(target: str, page: str, style: str) -> str:
 
 def anchor(target: str, text: str, page: str, rng: random.Random, tags: list[str]) -> str:
     """An anchor (or embed) that a browser follows to ``target``; tags record how it is written."""
-    href_style = _weighted(rng, HREF_STYLES)
-    style = _weighted(rng, ANCHOR_STYLES)
+    href_style = weighted(rng, HREF_STYLES)
+    style = weighted(rng, ANCHOR_STYLES)
     if style == "viewer" and not target.lower().endswith(".pdf"):
         style = "plain"
     href = html.escape(write_href(target, page, href_style), quote=True)

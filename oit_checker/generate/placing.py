@@ -12,7 +12,7 @@ from oit_checker.generate import distractors, documents, layout, links
 from oit_checker.generate.blocks import to_html
 from oit_checker.generate.content import Ctx
 from oit_checker.generate.documents import EXTENSIONS
-from oit_checker.generate.items import ItemPlan
+from oit_checker.generate.items import Carrier, ItemPlan
 from oit_checker.generate.layout import GENERIC_TEXTS, Row
 from oit_checker.generate.shapes import slug
 from oit_checker.generate.truth import ItemTruth
@@ -113,8 +113,6 @@ def _store(build: Build, plan: ItemPlan, tags: list[str]) -> list[str]:
         build.write_page("/member/login.php", title, f"<p>กรุณาเข้าสู่ระบบเพื่อดูเอกสาร</p>{form}")
         return []
     if build.layout in ("per_item", "menus") and plan.page is None:
-        from oit_checker.generate.items import Carrier
-
         plan.page = Carrier(plan.docs[0].title, [], "html")
     if plan.direct and build.layout not in ("per_item", "menus") and plan.docs:
         plan.page = None
@@ -149,7 +147,7 @@ def _truth(plan: ItemPlan, evidence: list[str], tags: list[str]) -> ItemTruth:
 
 def place_items(build: Build, plans: list[ItemPlan], ctx: Ctx) -> list[ItemTruth]:
     hub_path = build.shape.page(build.next(), f"ita-{build.profile.year}", "ita")
-    rows, truths, all_tags = [], [], []
+    rows, truths = [], []
     listing: list[tuple[ItemTruth, str]] = []  # items whose files the hub lists one by one
     for plan in plans:
         tags: list[str] = []
@@ -158,7 +156,6 @@ def place_items(build: Build, plans: list[ItemPlan], ctx: Ctx) -> list[ItemTruth
         anchors = _row_anchors(build, plan, text, hub_path, tags)
         sub = build.rules.subindicators[plan.item.subindicator][0]
         rows.append(Row(plan.item.id, text, plan.item.subindicator, sub, anchors))
-        all_tags.append(tags)
         truths.append(_truth(plan, evidence, tags))
         if evidence and plan.page is None and len(plan.docs) > 1:
             listing.append((truths[-1], plan.item.subindicator))

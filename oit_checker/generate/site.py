@@ -16,7 +16,8 @@ from pathlib import Path
 from oit_checker.dates import months_due
 from oit_checker.generate import charsets, documents, layout, traps
 from oit_checker.generate.content import Ctx
-from oit_checker.generate.items import ItemPlan, _weighted, plan_item
+from oit_checker.generate.draw import weighted
+from oit_checker.generate.items import ItemPlan, plan_item
 from oit_checker.generate.placing import place_items
 from oit_checker.generate.profile import BE_OFFSET, Profile, make_profile
 from oit_checker.generate.shapes import CMS_NAMES, Shape
@@ -105,14 +106,14 @@ class Build:
 def _start(seed: int, rules: RuleSet, out: Path) -> Build:
     rng = random.Random(f"oit-generate:{seed}:{rules.year}")
     profile = make_profile(rng, rules.year)
-    cms = _weighted(rng, CMS_WEIGHTS)
+    cms = weighted(rng, CMS_WEIGHTS)
     shape = Shape(cms, profile.year - BE_OFFSET - 1, cms in ("oldphp", "ewt") or rng.random() < 0.1)
     if out.exists():
         shutil.rmtree(out)
     (out / "site").mkdir(parents=True)
     build = Build(
-        seed, rules, rng, profile, shape, _weighted(rng, layout.LAYOUTS),
-        _weighted(rng, charsets.CHARSETS), SiteWriter(out / "site"),
+        seed, rules, rng, profile, shape, weighted(rng, layout.LAYOUTS),
+        weighted(rng, charsets.CHARSETS), SiteWriter(out / "site"),
     )  # fmt: skip
     build.site_tags = [f"cms:{cms}", f"layout:{build.layout}", f"charset:{build.charset}"]
     if shape.redirect_docs:
