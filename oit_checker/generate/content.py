@@ -265,6 +265,33 @@ def _code_text(c: Ctx) -> list[Block]:
     ]
 
 
+def _hr_criteria(c: Ctx) -> list[Block]:
+    return [
+        p("หลักเกณฑ์การบริหารทรัพยากรบุคคล ว่าด้วยการสรรหาและเลือกสรร การบรรจุและแต่งตั้ง"),
+        p("การเลื่อนตำแหน่งและการโอนย้าย และการประเมินผลการปฏิบัติงานรอบละ 6 เดือน"),
+    ]
+
+
+def _participation_result(c: Ctx) -> list[Block]:
+    return [p("สรุปผลการมีส่วนร่วม: ประชาชนเสนอโครงการ 14 โครงการ บรรจุในแผนพัฒนาแล้ว 9 โครงการ")]
+
+
+def _gift_report(c: Ctx) -> list[Block]:
+    """The gift report of the year before (its own year: the component's period)."""
+    return [p(f"รายงานการรับทรัพย์สินหรือประโยชน์อื่นใดโดยธรรมจรรยา {c.fy()}"), *_gifts(c)]
+
+
+def _ita_analysis(c: Ctx) -> list[Block]:
+    return [
+        p(f"ผลการประเมิน ITA ปี {c.num(c.year - 1)} ได้คะแนน 87.45 ระดับผ่าน"),
+        p("จุดที่ต้องพัฒนา: การเปิดเผยข้อมูลการจัดซื้อจัดจ้างรายเดือน และการจัดการเรื่องร้องเรียน"),
+    ]
+
+
+def _ita_actions(c: Ctx) -> list[Block]:
+    return [p("แนวทางพัฒนาองค์กร: เผยแพร่ สขร.1 ทุกเดือน และแต่งตั้งผู้รับผิดชอบเรื่องร้องเรียน")]
+
+
 def _complaint_steps(c: Ctx) -> list[Block]:
     return [p("ขั้นตอน: 1. รับเรื่องร้องเรียน 2. ลงทะเบียนและตรวจสอบข้อเท็จจริง 3. แจ้งผลให้ผู้ร้องทราบ")]
 
@@ -381,6 +408,11 @@ WRITERS: dict[str, Writer] = {
     "hr_topics": _hr_topics,
     "code": _code,
     "code_text": _code_text,
+    "criteria": _hr_criteria,
+    "result": _participation_result,
+    "gift_report": _gift_report,
+    "ita_analysis": _ita_analysis,
+    "actions": _ita_actions,
     "promotion": _promotion,
     "guideline": _title_only,
     "responsible": _responsible,

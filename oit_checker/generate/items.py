@@ -88,6 +88,18 @@ def choose_fault(item: Item, rng: random.Random) -> str:
     return fault
 
 
+def _component_blocks(writer: content.Writer, period: str, ctx: Ctx) -> list[Block]:
+    """A component with its own period (2569: last year's gift report inside a FY item) is
+    written for that period's year."""
+    if period not in ("prev_fy",):
+        return writer(ctx)
+    year, ctx.year = ctx.year, ctx.year - 1
+    try:
+        return writer(ctx)
+    finally:
+        ctx.year = year
+
+
 def item_blocks(item: Item, ctx: Ctx, dropped: str) -> tuple[list[Block], list[str]]:
     """The content of the item: a title line with its year, then each component's text."""
     tags: list[str] = []
@@ -108,7 +120,7 @@ def item_blocks(item: Item, ctx: Ctx, dropped: str) -> tuple[list[Block], list[s
             continue
         if component.name == "executives" and dropped == "executives":
             continue
-        blocks.extend(writer(ctx))
+        blocks.extend(_component_blocks(writer, component.period, ctx))
     if dropped == "executives":
         blocks.extend(content._executives(ctx, contact=False))
     if dropped == "dated" and "dated" in names:
