@@ -109,3 +109,17 @@ def test_oit_eval_generate_prints_the_measurement():
     assert "generated sites: 1 sites, ITA 2568" in result.output
     assert "all items" in result.output and "28" in result.output
     assert "cms:" in result.output and "layout:" in result.output
+
+
+def test_missing_month_leaves_exactly_one_month_out(tmp_path):
+    """A monthly procurement item with a missing month holds one summary fewer than are due
+    (12 after the year closed)."""
+    rules = load_year(2568)
+
+    def summaries(fault: str, folder: str) -> int:
+        truth = generate_site(11, rules, tmp_path / folder, force={"O12": fault})
+        item = next(i for i in truth.items if i.id == "O12")
+        return sum(p.endswith((".pdf", ".xlsx")) for p in item.evidence)
+
+    assert summaries("none", "full") == 12
+    assert summaries("missing_component:months", "gap") == 11

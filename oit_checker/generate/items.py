@@ -179,7 +179,8 @@ def _monthly_docs(
     """One สขร.1 summary per month due; a "months" fault leaves one out."""
     due = months_due(ctx.year, profile.as_of) if ctx.year == profile.year else ctx.fy_months()
     if plan.dropped == "months" and len(due) > 1:
-        due = [m for m in due if m != rng.choice(due[:-1])]
+        left_out = rng.choice(due[:-1])  # drawn once: exactly one month is missing
+        due = [m for m in due if m != left_out]
     kind = rng.choice(("pdf", "pdf", "xlsx", "pdf_legacy"))
     for year, month in due:
         fields = plan.dropped != "summary_fields"
