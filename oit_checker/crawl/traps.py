@@ -237,10 +237,10 @@ class TrapPolicy:
     """Per-crawl memory of which browse walks still bring something new."""
 
     rules: TrapRules
-    _walks: dict[tuple[str, str], _Walk] = field(default_factory=dict)
-    _texts: dict[str, set[int]] = field(default_factory=dict)
+    _walks: dict[tuple[str, str], _Walk] = field(default_factory=dict, init=False)
+    _texts: dict[str, set[int]] = field(default_factory=dict, init=False)
     # (scheme://host/path, parameter) -> families of that path where the walk was closed
-    _closed_on_path: dict[tuple[str, str], int] = field(default_factory=dict)
+    _closed_on_path: dict[tuple[str, str], int] = field(default_factory=dict, init=False)
 
     def shape(self, url: str) -> QueryShape:
         return query_shape(url, self.rules)
