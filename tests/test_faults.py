@@ -349,6 +349,27 @@ def test_robots_forbidding_everything_means_the_site_could_not_be_crawled(
     assert db_state(tmp_path / "oit.db")[0][0] == "failed"
 
 
+def test_robots_forbidding_part_of_the_site_makes_its_items_uncertain(tmp_path: Path) -> None:
+    routes = {
+        "/": home(
+            ("/about.html", "โครงสร้างและอำนาจหน้าที่"),
+            ("/private/manual.pdf", "คู่มือการปฏิบัติงานของเจ้าหน้าที่"),
+        ),
+        "/robots.txt": page("User-agent: *\nDisallow: /private/\n", "text/plain"),
+        "/about.html": page("<html><body><h1>โครงสร้าง</h1></body></html>"),
+    }
+    with FaultSite(routes) as site:
+        outcome = check(site.url, tmp_path / "oit.db", "--json", str(tmp_path / "out.json"))
+        fetched = [path for path, _ in site.seen]
+    assert outcome.code == 1, outcome
+    bounded(outcome, 60)
+    assert "/private/manual.pdf" not in fetched
+    assert "robots.txt ห้ามเปิด 1 URL" in outcome.stdout
+    manual = item(json.loads((tmp_path / "out.json").read_text()), "O8")
+    assert manual["status"] == "uncertain" and "robots.txt" in manual["reason"], manual
+    assert db_state(tmp_path / "oit.db") == [("complete", "")]
+
+
 def test_robots_that_never_answers_is_said_not_reported_as_absent(tmp_path: Path) -> None:
     routes = {"/": home(("/about.html", "โครงสร้างและอำนาจหน้าที่")), "/robots.txt": hang}
     with FaultSite(routes) as site:

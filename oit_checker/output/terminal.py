@@ -77,6 +77,12 @@ def print_report(result: AuditResult, console: Console) -> None:
         f"pages {st['pages']}, documents {st['documents']}, errors {len(st['errors'])}, {st['seconds']} s"
         + (f", stopped by {st['stopped_by']}" if st.get("stopped_by") else "")
     )
+    forbidden = (st.get("skipped") or {}).get("robots")
+    if forbidden:
+        console.print(
+            f"robots.txt ห้ามเปิด {forbidden} URL: ข้อที่หลักฐานอยู่ในหน้าเหล่านั้นจึงเป็น ไม่แน่ใจ"
+            f" (robots.txt forbade {forbidden} URLs; --ignore-robots if the agency allows it)"
+        )
     revisit = st.get("revisit") or {}
     if revisit.get("quick"):
         console.print(
