@@ -35,7 +35,7 @@ from oit_checker import revisit
 from oit_checker.bounds import ROBOTS_FORBIDDEN
 from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
-from oit_checker.check.site import FetchInfo, SiteData
+from oit_checker.check.site import CrawlLimits, FetchInfo, SiteData
 from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats, TrapRules
 from oit_checker.errors import (
     EXIT_ALL_PRESENT,
@@ -496,6 +496,7 @@ async def _audit(
     collector.crawler = crawler
     began = time.monotonic()
     stats = await _crawl_until(crawler, deadline, store, run_id)
+    site.crawl = _limits(options.crawl, stats, collector.count)
     first = site.fetched.get(start)
     if first is not None and first.final_url:
         site.hosts.add(urlsplit(first.final_url).hostname or "")
@@ -685,6 +686,21 @@ def _blocked_problem(stats: CrawlStats, fetched: int) -> str:
             f" robots.txt does not answer"
         )
     return ""
+
+
+def _limits(options: CrawlOptions, stats: CrawlStats, fetched: int) -> CrawlLimits:
+    """The run's budgets (a resumed run's whole budget, not what was left) and what stopped it."""
+    return CrawlLimits(
+        max_pages=options.max_pages,
+        max_seconds=options.max_seconds,
+        max_bytes=options.max_bytes,
+        max_depth=options.max_depth,
+        stopped_by=stats.stopped_by,
+        seconds=stats.seconds,
+        fetched=fetched,
+        unfetched=stats.unfetched,
+        robots_rules=stats.robots_rules,
+    )
 
 
 def _stats(stats: CrawlStats, collector: _Collector, seconds: float) -> dict:

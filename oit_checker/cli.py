@@ -64,6 +64,7 @@ from oit_checker.output.terminal import (
 from oit_checker.rules import RuleError, RuleSet, default_year, load_rules, load_year
 from oit_checker.serve import SiteServer
 from oit_checker.store import Store
+from oit_checker.urls import display_url, normalize_url
 
 
 class _ReportingGroup(TyperGroup):
@@ -314,7 +315,7 @@ def _run_audit(
             task = bar.add_task("", total=options.crawl.max_pages)
 
             def update(message: str, done: int, total: int) -> None:
-                bar.update(task, completed=done, description=message[-60:])
+                bar.update(task, completed=done, description=display_url(message)[-60:])
 
             return signals.run(audit(url, rules, store, options, update))
     except KeyboardInterrupt:
@@ -480,11 +481,26 @@ def explain(
         raise OitError(
             f"run #{row['id']} has no item {item_id!r} (it has {', '.join(items) or 'no items'})"
         )
-    candidates = json.loads(item["candidates"] or "[]")
+    candidates = _one_per_url(json.loads(item["candidates"] or "[]"))
     judged = [c for c in candidates if c["outcome"] != NOT_JUDGED]
     unopened = len(candidates) - len(judged)
     fix = _fix_text(row["rules_path"], item["item_id"])
     print_explain(row, item, judged, unopened, fix, out)
+
+
+def _one_per_url(candidates: list[dict]) -> list[dict]:
+    """Each page once, where it first stands (judged best first, then unjudged). A run stored
+    before URLs had one identity may hold a page twice, raw Thai and percent-encoded: the copy
+    that was opened and judged is the one shown."""
+    groups: dict[str, list[dict]] = {}
+    for n, cand in enumerate(candidates):
+        key = normalize_url(cand["url"]) if cand["url"] else f"#{n}"
+        groups.setdefault(key, []).append(cand)
+
+    def unjudged(cand: dict) -> tuple[bool, bool]:
+        return cand["outcome"] == NOT_JUDGED, cand["reason"].startswith("ยังไม่ได้เปิด")
+
+    return [min(group, key=unjudged) for group in groups.values()]
 
 
 def _fix_text(rules_path: str, item_id: str) -> str:

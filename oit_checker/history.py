@@ -16,6 +16,7 @@ from typing import Any
 from oit_checker.errors import OitError
 from oit_checker.rules import RULES_DIR, RuleError, load_rules
 from oit_checker.store import Store, process_alive
+from oit_checker.urls import normalize_url
 
 STATUSES = ("present", "absent", "uncertain")
 EMPTY_SCORES = {"subindicators": {}, "indicators": {}, "oit": 0.0, "item_average": 0.0}
@@ -225,9 +226,9 @@ def _resources(store: Store, run_id: int) -> dict[str, dict]:
     for r in store.db.query(
         "select url, final_url, status, error from resources where run_id = ?", [run_id]
     ):
-        by_url.setdefault(r["url"], r)
+        by_url.setdefault(normalize_url(r["url"]), r)  # runs stored before one identity too
         if r["final_url"]:
-            by_url.setdefault(r["final_url"], r)
+            by_url.setdefault(normalize_url(r["final_url"]), r)
     return by_url
 
 
@@ -272,14 +273,16 @@ def diff_runs(store: Store, a: int, b: int) -> dict:
     res_a, res_b = _resources(store, a), _resources(store, b)
     dead = []
     for item in result_a["items"]:
-        still = {e["url"] for e in items_b.get(item["id"], {}).get("evidence", [])}
+        evidence_b = items_b.get(item["id"], {}).get("evidence", [])
+        still = {normalize_url(e["url"]) for e in evidence_b}
         for ev in item["evidence"]:
-            if _failed(res_a.get(ev["url"])):
+            url = normalize_url(ev["url"])
+            if _failed(res_a.get(url)):
                 continue  # already broken in A: it was never working evidence
-            resource = res_b.get(ev["url"])
+            resource = res_b.get(url)
             if _failed(resource):
                 why, status = _why_dead(resource), resource["status"]
-            elif ev["url"] not in still:
+            elif url not in still:
                 why, status = "no longer evidence", resource["status"] if resource else None
             else:
                 continue

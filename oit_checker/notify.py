@@ -19,6 +19,7 @@ import httpx
 from oit_checker.config import NotifySettings
 from oit_checker.errors import OitError
 from oit_checker.store import Store
+from oit_checker.urls import display_url
 
 NOTIFY_TIMEOUT = 15.0  # seconds for the webhook request and the SMTP conversation
 STATUS_TH = {"present": "มี", "absent": "ไม่มี", "uncertain": "ไม่แน่ใจ"}
@@ -75,7 +76,7 @@ def post_webhook(url: str, summary: dict, timeout: float = NOTIFY_TIMEOUT) -> No
 
 def email_text(summary: dict) -> tuple[str, str]:
     """Subject and plain-text body, in Thai, for the officer who reads it on a phone."""
-    label = summary["name"] or summary["site"]
+    label = summary["name"] or display_url(summary["site"])
     regressions = summary["regressions"]
     subject = (
         f"[OIT] {label}: ถดถอย {len(regressions)} ข้อ"
@@ -84,7 +85,8 @@ def email_text(summary: dict) -> tuple[str, str]:
     )
     c = summary["counts"]
     lines = [
-        f"ผลการตรวจเว็บไซต์ {summary['site']}" + (f" ({summary['name']})" if summary["name"] else ""),
+        f"ผลการตรวจเว็บไซต์ {display_url(summary['site'])}"
+        + (f" ({summary['name']})" if summary["name"] else ""),
         f"ปีงบประมาณ {summary['year']}  รอบการตรวจ #{summary['run_id']}",
         f"คะแนน OIT {_score(summary['oit'])}"
         + (
@@ -112,7 +114,7 @@ def email_text(summary: dict) -> tuple[str, str]:
         lines.append("หลักฐานเดิมที่เปิดไม่ได้หรือไม่ใช่หลักฐานแล้ว:")
         for d in summary["dead_evidence"]:
             why = "ไม่ใช่หลักฐานของข้อนี้แล้ว" if d["why"] == "no longer evidence" else d["why"]
-            lines.append(f"- {d['item']} {d['url']} ({why})")
+            lines.append(f"- {d['item']} {display_url(d['url'])} ({why})")
         lines.append("")
     lines.append("ดูรายละเอียด: oit report " + str(summary["run_id"]))
     return subject, "\n".join(lines) + "\n"

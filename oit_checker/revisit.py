@@ -35,6 +35,7 @@ from oit_checker.crawl import Crawler, CrawlOptions
 from oit_checker.dates import months_due
 from oit_checker.models import DOCUMENT_KINDS, Fetched, Link
 from oit_checker.store import CachedResource, Store, content_sha256
+from oit_checker.urls import normalize_url
 
 DEFAULT_REVISIT_DAYS = 7.0
 SHOWN_CHANGES = 5  # changed URLs named in the stats note
@@ -143,13 +144,13 @@ def _bearing_urls(store: Store, run_id: int) -> dict[str, str]:
         present = item["status"] == "present"
         for cand in json.loads(item["candidates"] or "[]"):
             if cand.get("via"):
-                out.setdefault(cand["via"], "led to a candidate")
+                out.setdefault(normalize_url(cand["via"]), "led to a candidate")
             if not present and cand.get("url"):
-                out.setdefault(cand["url"], f"candidate of {item['item_id']}")
+                out.setdefault(normalize_url(cand["url"]), f"candidate of {item['item_id']}")
         for ev in store.evidence(run_id, item["item_id"]):
-            out.setdefault(ev["url"], f"evidence of {item['item_id']}")
+            out.setdefault(normalize_url(ev["url"]), f"evidence of {item['item_id']}")
             if ev["via"]:
-                out.setdefault(ev["via"], "led to evidence")
+                out.setdefault(normalize_url(ev["via"]), "led to evidence")
     return out
 
 
@@ -247,6 +248,9 @@ def _same(
         return False
     if fetched.status == 304:
         return True
-    if not fetched.ok or (fetched.final_url or fetched.url) != (row["final_url"] or row["url"]):
+    moved = normalize_url(fetched.final_url or fetched.url) != normalize_url(
+        row["final_url"] or row["url"]
+    )
+    if not fetched.ok or moved:
         return False
     return content_sha256(fetched) == (cached.content_sha256 or cached.sha256)

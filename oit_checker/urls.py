@@ -82,15 +82,30 @@ def _clean_query(query: str) -> str:
     return "&".join(kept)
 
 
-def _escape_case(match: re.Match[str]) -> str:
-    """ "%7e" -> "~" (an escaped unreserved character is that character, RFC 3986 6.2.2.2),
-    any other escape upper-cased ("%e0" -> "%E0")."""
-    char = chr(int(match.group(1), 16))
-    return char if char in UNRESERVED else match.group(0).upper()
+def _escape_fixes() -> dict[str, str]:
+    """Every spelling of an escape ("e0", "E0", "7e"...) -> its normal form: an escaped
+    unreserved character is that character (RFC 3986 6.2.2.2), any other escape upper case."""
+    fixes = {}
+    for byte in range(256):
+        char = chr(byte)
+        normal = char if char in UNRESERVED else f"%{byte:02X}"
+        high, low = f"{byte:02X}"
+        for spelling in (high + low, high.lower() + low, high + low.lower(), f"{byte:02x}"):
+            fixes[spelling] = normal
+    return fixes
+
+
+ESCAPE_FIXES = _escape_fixes()
+# Escapes that need fixing: lower-case hex digits, or an unreserved character escaped.
+ODD_ESCAPE_RE = re.compile(
+    r"%(?:[0-9a-f][a-f]|[a-f][0-9A-F]|2[DE]|3[0-9]|[46][1-9A-F]|[57][0-9A]|5F|7E)"
+)
 
 
 def _normal_escapes(text: str) -> str:
-    return ESCAPE_RE.sub(_escape_case, text)
+    if not ODD_ESCAPE_RE.search(text):  # the usual case: nothing to do
+        return text
+    return ESCAPE_RE.sub(lambda m: ESCAPE_FIXES[m.group(1)], text)
 
 
 @lru_cache(maxsize=65536)
@@ -120,7 +135,10 @@ def normalize_url(url: str) -> str:
     path = PATH_SESSION_RE.sub("", parts.path)
     segments = [s for s in path.split("/") if not ASPNET_SESSION_SEGMENT_RE.match(s)]
     path = "/".join(segments)
-    path = _remove_dot_segments(path) if path else "/"
+    if not path:
+        path = "/"
+    elif "/." in path or "%2e" in path.lower():
+        path = _remove_dot_segments(path)
     path = _normal_escapes(quote(path, safe=PATH_SAFE))
     query = _normal_escapes(quote(_clean_query(parts.query), safe=QUERY_SAFE))
     return urlunsplit((scheme, netloc, path, query, ""))

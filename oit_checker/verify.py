@@ -26,7 +26,7 @@ from oit_checker.fetch import fetch, make_client
 from oit_checker.models import DOCUMENT_KINDS, Page
 from oit_checker.rules import Item, RuleSet
 from oit_checker.store import Store
-from oit_checker.urls import normalize_url
+from oit_checker.urls import display_url, normalize_url
 
 # Header spellings accepted per field: the Thai header sheet.write_csv writes, and English for
 # hand-made files. "title" and "answer" are read past (the verdict comes from the URL).
@@ -265,7 +265,7 @@ def _judge(checker: ItemChecker, item: Item, answer: Answer, result: AuditResult
         verdict.status = MISSING_URL
         audited = next(r for r in result.items if r.id == item.id)
         if better:
-            verdict.reason = f"ไม่ได้ระบุ URL แต่พบ{item.title}ที่ {better}"
+            verdict.reason = f"ไม่ได้ระบุ URL แต่พบ{item.title}ที่ {display_url(better)}"
             verdict.better_url = better
         else:
             verdict.reason = f"ไม่ได้ระบุ URL; ผลการตรวจเว็บไซต์: {audited.reason}"

@@ -16,6 +16,8 @@ import json
 import posixpath
 import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from html import escape
 from pathlib import Path
@@ -26,10 +28,14 @@ import pytest
 from oit_checker.check.site import FetchInfo, SiteData
 from oit_checker.evaluate import evaluate_fixture
 from oit_checker.extract.html import parse_html
+from oit_checker.history import run_result
+from oit_checker.output.html import render_html
+from oit_checker.output.sheet import sheet_rows
 from oit_checker.store import Store
 from oit_checker.urls import display_url, normalize_url, strip_credentials
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+OIT = str(Path(sys.executable).with_name("oit"))
 NOT_OPENED = "ยังไม่ได้เปิด"
 SESSION = "PHPSESSID=0123456789abcdef0123"
 HREF_RE = re.compile(r'href="([^"]*)"')
@@ -199,3 +205,85 @@ def test_respelled_links_are_fetched_judged_and_shown_in_thai(tmp_path: Path) ->
     reasons = " ".join(item["reason"] for item in data["items"])
     assert "/ข่าวประชาสัมพันธ์/" in reasons
     assert "%E0" not in reasons.upper()
+    _people_read_thai_and_the_sheet_gets_urls_that_open(db, data)
+
+
+def _people_read_thai_and_the_sheet_gets_urls_that_open(db: Path, data: dict) -> None:
+    explain = subprocess.run(
+        [OIT, "explain", "O4", "--db", str(db)], capture_output=True, text=True, timeout=120
+    )
+    assert explain.returncode == 0, explain.stderr
+    shown = re.findall(r"^\d+\. \w+ (\S+)", explain.stdout, re.M)
+    assert "/ข่าวประชาสัมพันธ์/" in explain.stdout and "%E0" not in explain.stdout.upper()
+    assert shown and len(shown) == len(set(shown)), explain.stdout  # each page once
+    html = render_html(run_result(Store(db), data["run_id"]))
+    assert "/ข่าวประชาสัมพันธ์/" in html
+    rows = [r for r in sheet_rows(data) if r["url"]]
+    assert rows
+    for row in rows:  # pasted into ITAS: all ASCII, the same page the audit judged
+        assert row["url"].isascii() and normalize_url(row["url"]) == row["url"], row
+
+
+# ---------------------------------------------------------------------------------------------
+# Honest outcomes: "not opened" only for what was not fetched, saying what stopped it
+
+HOME = """<html><head><title>อบต.ทดสอบ</title></head><body><main><h1>อบต.ทดสอบ</h1><ul>
+<li><a href="/docs/โครงสร้าง.html">โครงสร้างและอำนาจหน้าที่</a></li>
+<li><a href="/ผู้บริหาร/ลบแล้ว.html">ข้อมูลผู้บริหาร</a></li>
+<li><a href="/ติดต่อ เรา.html">ข้อมูลการติดต่อ</a></li>
+<li><a href="/%e0%b9%81%e0%b8%9c%e0%b8%99/plan.html">แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน</a></li>
+<li><a href="/report.html?y=2568&amp;PHPSESSID=0123456789abcdef0123">รายงานผลการดำเนินงานประจำปี</a></li>
+</ul></main></body></html>"""
+CONTACT = """<html><head><title>ข้อมูลการติดต่อ</title></head><body><main><h1>ข้อมูลการติดต่อ</h1>
+<p>ที่อยู่ 99 หมู่ 1 ตำบลทดสอบ อำเภอเมือง จังหวัดขอนแก่น 40000 โทรศัพท์ 043-000-000</p>
+</main></body></html>"""
+
+
+def _small_site(root: Path) -> Path:
+    pages = {
+        "index.html": HOME,
+        "robots.txt": "User-agent: *\nDisallow: /docs/\n",
+        "docs/โครงสร้าง.html": CONTACT.replace("ข้อมูลการติดต่อ", "โครงสร้าง"),
+        "ติดต่อ เรา.html": CONTACT,
+        "แผน/plan.html": CONTACT.replace("ข้อมูลการติดต่อ", "แผนพัฒนาท้องถิ่น"),
+        "report.html": CONTACT.replace("ข้อมูลการติดต่อ", "รายงานผลการดำเนินงาน"),
+    }
+    for name, text in pages.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def _audit_small_site(tmp_path: Path, max_pages: int) -> dict[str, str]:
+    import asyncio
+
+    from oit_checker.audit import AuditOptions, audit
+    from oit_checker.crawl import CrawlOptions
+    from oit_checker.rules import load_year
+    from oit_checker.serve import SiteServer
+
+    options = AuditOptions(crawl=CrawlOptions(max_pages=max_pages, render="never"))
+    with SiteServer(_small_site(tmp_path / "site")) as server:
+        result = asyncio.run(
+            audit(server.url, load_year(2568), Store(tmp_path / "oit.db"), options)
+        )
+    return {item.id: item.reason for item in result.items}
+
+
+def test_not_opened_says_which_rule_stopped_it_and_fetched_links_are_judged(tmp_path: Path) -> None:
+    reasons = _audit_small_site(tmp_path, max_pages=50)
+    assert "robots.txt ห้ามเปิด /docs/" in reasons["O1"]
+    assert "/docs/โครงสร้าง.html" in reasons["O1"]  # shown in Thai
+    assert "HTTP 404" in reasons["O2"] and NOT_OPENED not in reasons["O2"]
+    for item_id in ("O3", "O5", "O7"):  # a space, lower-case escapes, &amp; + session id
+        assert NOT_OPENED not in reasons[item_id], reasons[item_id]
+        assert "เปิดไม่ได้" not in reasons[item_id], reasons[item_id]
+    assert "/ติดต่อ%20เรา.html" in reasons["O3"]
+
+
+def test_not_opened_for_the_page_budget_names_the_budget(tmp_path: Path) -> None:
+    reasons = _audit_small_site(tmp_path, max_pages=2)
+    unopened = [r for r in reasons.values() if NOT_OPENED in r and "robots.txt" not in r]
+    assert len(unopened) >= 2, reasons
+    for reason in unopened:
+        assert "max-pages 2 reached after" in reason and "--max-pages" in reason, reason

@@ -171,7 +171,15 @@ class ItemChecker:
         page = self.site.page(cand.url)
         if info is None:
             cand.outcome = "uncertain"
-            cand.reason = f"ยังไม่ได้เปิด {display_url(cand.url)} (เกินขอบเขตการรวบรวมข้อมูล)"
+            why = self.site.crawl.why_not_fetched(cand.url)
+            cand.reason = f"ยังไม่ได้เปิด {display_url(cand.url)}: {why}"
+            return cand
+        if info.ok and page is None:  # fetched, but nothing the checker can read
+            cand.outcome = "uncertain"
+            cand.reason = (
+                f"เปิด {display_url(cand.url)} ได้ แต่เป็นไฟล์ชนิด {info.kind} ที่โปรแกรมอ่านเนื้อหาไม่ได้ "
+                f"ควรตรวจด้วยตา (fetched: a {info.kind} file the checker cannot read)"
+            )
             return cand
         cut = cut_reason(info.error) or next(filter(None, map(cut_reason, _notes(page))), "")
         if cut:  # a file too large or too slow to read is not a missing file
@@ -180,9 +188,8 @@ class ItemChecker:
             return cand
         if info.error.startswith(ROBOTS_FORBIDDEN):
             cand.outcome = "uncertain"
-            cand.reason = (
-                f"robots.txt ของเว็บไซต์ห้ามเปิด {display_url(cand.url)} จึงตรวจไม่ได้ (--ignore-robots)"
-            )
+            why = self.site.crawl.why_not_fetched(cand.url)  # names the Disallow rule
+            cand.reason = f"ยังไม่ได้เปิด {display_url(cand.url)}: {why}"
             return cand
         if not info.ok or page is None:
             what = f"HTTP {info.status}" if info.status else (info.error or "เปิดไม่ได้")

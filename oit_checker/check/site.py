@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from oit_checker.fetch import kind_from_extension
 from oit_checker.models import DOCUMENT_KINDS, Link, Page
-from oit_checker.urls import normalize_url
+from oit_checker.urls import decoded_path, normalize_url
 
 PAGE_CACHE_SIZE = 256  # whole Pages kept in memory when they can be loaded again
 
@@ -62,6 +63,80 @@ class PageSummary:
     links: list[Link] = field(default_factory=list)  # the links that may name an item
 
 
+@dataclass
+class CrawlLimits:
+    """The crawl's budgets, what stopped it, and why each on-site URL it knew of was not
+    fetched: a candidate left unopened is explained with these numbers, never just
+    "out of scope"."""
+
+    max_pages: int = 0
+    max_seconds: float = 0.0
+    max_bytes: int = 0
+    max_depth: int = 0
+    stopped_by: str = ""  # "" | "max_pages" | "max_seconds" | "max_bytes"
+    seconds: float = 0.0  # how long the crawl ran
+    fetched: int = 0  # resources fetched
+    unfetched: dict[str, str] = field(default_factory=dict)  # CrawlStats.unfetched
+    robots_rules: dict[str, str] = field(default_factory=dict)  # CrawlStats.robots_rules
+
+    def why_not_fetched(self, url: str) -> str:
+        """Thai first, then English with the option to change."""
+        url = normalize_url(url)
+        reason = self.unfetched.get(url, "")
+        if reason == "budget":
+            return self._budget()
+        if reason == "robots":
+            rule = self.robots_rules.get(url) or decoded_path(url)
+            return f"robots.txt ห้ามเปิด {rule} (robots.txt forbids {rule}; --ignore-robots)"
+        if reason == "depth":
+            return (
+                f"อยู่ลึกเกิน {self.max_depth} ชั้นจากหน้าแรก "
+                f"(more than max-depth {self.max_depth} links from the home page)"
+            )
+        if reason == "kind":
+            kind = kind_from_extension(url) or "?"
+            return f"ไม่ดาวน์โหลดไฟล์ชนิด {kind} (file type {kind} not fetched)"
+        if reason == "duplicate":
+            return "เป็นสำเนา (เช่น ฉบับพิมพ์) ของหน้าอื่น (a print or session duplicate of another page)"
+        if reason == "trap":
+            return (
+                "ข้ามไปเพราะเข้าข่ายกับดักการรวบรวม (ปฏิทิน การเรียง หรือตัวกรองที่ไม่ให้ลิงก์ใหม่แล้ว) "
+                "(skipped as a crawler trap: a calendar, sort or filter that stopped adding links)"
+            )
+        return "ไม่อยู่ในรายการหน้าที่รวบรวม (not reached by the crawl)"
+
+    def _budget(self) -> str:
+        took_th, took_en = _duration(self.seconds)
+        if self.stopped_by == "max_seconds":
+            return (
+                f"ครบเวลารวบรวม {took_th} หลังเปิด {self.fetched} รายการ ควรเพิ่ม --max-seconds "
+                f"(max-seconds {self.max_seconds:g} reached after {self.fetched} fetches; "
+                "raise --max-seconds)"
+            )
+        if self.stopped_by == "max_bytes":
+            size = f"{self.max_bytes / 2**20:g} MB"
+            return (
+                f"ครบปริมาณข้อมูล {size} หลังรวบรวม {took_th} "
+                f"(max-bytes {size} reached after {took_en}; raise max_bytes in config.toml)"
+            )
+        if self.stopped_by == "max_pages":
+            return (
+                f"ครบจำนวนสูงสุด {self.max_pages} รายการหลังรวบรวม {took_th} ควรเพิ่ม --max-pages "
+                f"(max-pages {self.max_pages} reached after {took_en}; raise --max-pages)"
+            )
+        return (
+            f"การรอตาม Crawl-delay ของ robots.txt จะเกินเวลารวบรวม {self.max_seconds:g} วินาที "
+            "(robots.txt Crawl-delay would pass max-seconds; raise --max-seconds)"
+        )
+
+
+def _duration(seconds: float) -> tuple[str, str]:
+    """("2 นาที", "2 min") or ("45 วินาที", "45 s")."""
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} นาที", f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} วินาที", f"{seconds:.0f} s"
+
+
 class SiteData:
     def __init__(
         self,
@@ -74,6 +149,7 @@ class SiteData:
     ) -> None:
         self.start_url = start_url
         self.hosts: set[str] = hosts if hosts is not None else set()  # hosts of the main site
+        self.crawl = CrawlLimits()  # set by the audit once the crawl ended
         self.fetched: dict[str, FetchInfo] = {}  # by URL as requested and as final
         self.summaries: dict[str, PageSummary] = {}  # by URL as requested and as final
         self._load = load

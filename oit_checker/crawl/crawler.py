@@ -271,6 +271,7 @@ class Crawler:
                 self.frontier.mark_done(queued.url)
                 if not await self.slots.allowed(queued.url):
                     self.frontier.skip(queued.url, "robots")
+                    self.stats.robots_rules[queued.url] = self.slots.forbidding_rule(queued.url)
                     continue
                 self._started += 1
                 in_flight.add(asyncio.create_task(self._visit(queued.url, queued.depth)))

@@ -49,6 +49,9 @@ class CrawlStats:
     # On-site URLs the crawl knew of but did not fetch, and why (a reason of ``skipped``), so
     # the checker can say which budget or rule stopped a link instead of "not opened".
     unfetched: dict[str, str] = field(default_factory=dict)
+    robots_rules: dict[str, str] = field(
+        default_factory=dict
+    )  # URL -> Disallow path that forbade it
     stopped_by: str = ""  # "" | "max_pages" | "max_bytes" | "max_seconds"
     robots_crawl_delay: float | None = None
     site: str = ""  # the site's root URL; another host's when the start URL redirected there

@@ -179,3 +179,16 @@ class HostSlots:
             return robots.parser.can_fetch(self.fetch_options.user_agent, url)
         except Exception:  # a malformed rule must not stop the crawl
             return True
+
+    def forbidding_rule(self, url: str) -> str:
+        """The robots.txt Disallow path that forbids ``url`` ("/docs/"), for the officer."""
+        robots = self.slot(host_of(url)).robots
+        parser = robots.parser if robots else None
+        agent, path = self.fetch_options.user_agent, urlsplit(url).path or "/"
+        entries = [e for e in getattr(parser, "entries", []) if e.applies_to(agent)]
+        default = getattr(parser, "default_entry", None)
+        for entry in entries or ([default] if default else []):
+            for line in entry.rulelines:
+                if line.applies_to(path):
+                    return "" if line.allowance else line.path
+        return ""

@@ -20,6 +20,7 @@ from oit_checker.output.labels import (
     rule_labels,
     status_th,
 )
+from oit_checker.urls import display_url, normalize_url
 
 CSS = """
 :root { --ok: #1b5e20; --ok-bg: #e3f4e4; --bad: #b71c1c; --bad-bg: #fde7e7;
@@ -80,7 +81,7 @@ def _e(value: object) -> str:
 
 def _link(url: str, text: str | None = None, css: str = "") -> str:
     """A clickable link for http(s) only; anything else (javascript:, data:) stays plain text."""
-    shown = _e(text if text is not None else url)
+    shown = _e(text if text is not None else display_url(url))
     if urlsplit(url).scheme not in ("http", "https"):
         return shown
     cls = f' class="{css}"' if css else ""
@@ -164,10 +165,11 @@ def _short(url: str, site: str) -> str:
     """An address as shown: the path on the audited site (its host is in the header), else whole."""
     parts, home = urlsplit(url), urlsplit(site)
     if parts.netloc != home.netloc or parts.scheme != home.scheme:
-        return url
+        return display_url(url)
     if parts.path in ("", "/") and not parts.query:
         return "หน้าแรก"
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    shown = urlsplit(display_url(url))
+    return (shown.path or "/") + (f"?{shown.query}" if shown.query else "")
 
 
 def _evidence(item: dict, site: str) -> str:
@@ -293,9 +295,9 @@ def _gone_evidence(result: dict, before_items: dict[str, dict]) -> str:
     rows = []
     for item in result["items"]:
         old = before_items.get(item["id"])
-        urls_now = {e["url"] for e in item["evidence"]}
+        urls_now = {normalize_url(e["url"]) for e in item["evidence"]}
         for ev in old["evidence"] if old else []:
-            if ev["url"] not in urls_now:
+            if normalize_url(ev["url"]) not in urls_now:
                 rows.append(
                     f'<tr class="gone"><td>{_e(item["id"])}</td><td>{_link(ev["url"])}</td></tr>'
                 )
@@ -361,7 +363,7 @@ def _legend() -> str:
 def render_html(result: dict, previous: dict | None = None) -> str:
     """The whole report as one HTML string (UTF-8, inline CSS, no external resources)."""
     labels = rule_labels(result)
-    title = f"รายงาน OIT {result['site']} ปีงบประมาณ {result['year']}"
+    title = f"รายงาน OIT {display_url(result['site'])} ปีงบประมาณ {result['year']}"
     sections = [_header(result), _scores(result, labels)]
     if previous is not None:
         sections.append(_changes(result, previous))

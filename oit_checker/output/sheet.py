@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from oit_checker.output.labels import ANSWER_TH, RuleLabels, rule_labels
+from oit_checker.urls import display_url, normalize_url
 
 CSV_HEADER = ["ข้อ", "รายการ", "มี/ไม่มี", "URL", "คำอธิบาย"]
 DOC_NAMES = {
@@ -41,13 +42,19 @@ def _host(url: str) -> str:
 
 
 def best_url(result: dict, item: dict) -> str:
-    """The one URL to give ITAS: the first evidence, if it is on the main site and not absent."""
+    """The one URL to give ITAS: the first evidence, if it is on the main site and not absent.
+
+    Percent-encoded (its identity, urls.normalize_url), not the Thai people read elsewhere: it
+    is pasted into a web form and clicked by an assessor, and an all-ASCII URL opens the same
+    page from any browser, e-mail client, spreadsheet hyperlink or form validator, where raw
+    Thai or a space may be cut, re-encoded in another code page, or rejected. The explanation
+    beside it names the page in Thai."""
     if item["status"] == "absent" or not item["evidence"]:
         return ""
     first = item["evidence"][0]
     if first["kind"] == "external" or _host(first["url"]) != _host(result["site"]):
         return ""
-    return first["url"]
+    return normalize_url(first["url"])  # runs stored before one identity may hold raw Thai
 
 
 def _quote(excerpt: str) -> str:
@@ -77,7 +84,7 @@ def _page_name(url: str, site: str) -> str:
         return "หน้าแรก"
     if HUB_PATH.search(path):
         return "หน้า ITA"
-    parts = urlsplit(url)
+    parts = urlsplit(display_url(url))
     return f"หน้า {parts.path}" + (f"?{parts.query}" if parts.query else "")
 
 

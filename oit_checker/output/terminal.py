@@ -20,6 +20,7 @@ from rich.text import Text
 from oit_checker.audit import AuditResult
 from oit_checker.models import STATUSES
 from oit_checker.output.labels import COUNT_COLUMNS, STATUS_STYLE, STATUS_TH
+from oit_checker.urls import display_url
 
 if TYPE_CHECKING:
     from oit_checker.batch import SiteOutcome
@@ -31,7 +32,7 @@ PIPED_WIDTH = 160
 def print_report(result: AuditResult, console: Console) -> None:
     rules = result.rules
     console.print(
-        f"[bold]OIT audit[/bold] {result.site}  ปีงบประมาณ {result.year}  "
+        f"[bold]OIT audit[/bold] {display_url(result.site)}  ปีงบประมาณ {result.year}  "
         f"rules: {rules.path} ({rules.status})  as of {result.as_of.isoformat()}  run #{result.run_id}"
     )
     for ind_id, ind_title in rules.indicators.items():
@@ -55,7 +56,7 @@ def print_report(result: AuditResult, console: Console) -> None:
                 if item.subindicator != sub_id:
                     continue
                 label, style = STATUS_STYLE[item.status]
-                url = item.evidence[0].url if item.evidence else ""
+                url = display_url(item.evidence[0].url) if item.evidence else ""
                 detail = Text(url + "\n" if url else "", style="cyan")
                 detail.append(item.reason)
                 table.add_row(item.id, item.title, Text(label, style=style), detail)
@@ -144,10 +145,13 @@ def print_explain(
     for n, cand in enumerate(candidates, start=1):
         style = outcome_style.get(cand["outcome"], "red")
         console.print(
-            f"{n}. [{style}]{cand['outcome']}[/{style}] {cand['url'] or '(ลิงก์ว่าง)'}", soft_wrap=True
+            f"{n}. [{style}]{cand['outcome']}[/{style}] {display_url(cand['url']) or '(ลิงก์ว่าง)'}",
+            soft_wrap=True,
         )
         if cand.get("via"):
-            console.print(f"   named by {cand['named_by']} on {cand['via']}", soft_wrap=True)
+            console.print(
+                f"   named by {cand['named_by']} on {display_url(cand['via'])}", soft_wrap=True
+            )
         if cand["found"] or cand["missing"]:
             console.print(
                 f"   found: {', '.join(cand['found']) or '-'}   missing: {', '.join(cand['missing']) or '-'}"
@@ -169,12 +173,12 @@ def print_verify(verdicts: Sequence[Verdict], console: Console) -> None:
     for v in verdicts:
         style = styles.get(v.status, "white")
         console.print(
-            f"[bold]{v.item_id}[/bold] {v.title}: [{style}]{v.status}[/{style}] {v.url or '-'}",
+            f"[bold]{v.item_id}[/bold] {v.title}: [{style}]{v.status}[/{style}] {display_url(v.url) or '-'}",
             soft_wrap=True,
         )
         console.print(f"   {v.reason}", soft_wrap=True)
         if v.better_url:
-            console.print(f"   URL ที่ดีกว่า: {v.better_url}", soft_wrap=True)
+            console.print(f"   URL ที่ดีกว่า: {display_url(v.better_url)}", soft_wrap=True)
     bad = sum(1 for v in verdicts if v.status != "ok")
     console.print(f"{len(verdicts) - bad} of {len(verdicts)} answers hold up")
 
@@ -198,7 +202,7 @@ def print_history(runs: list[dict], title: str, console: Console) -> None:
     for r in runs:
         table.add_row(
             str(r["id"]),
-            r["site"],
+            display_url(r["site"]),
             when(r["started"]),
             when(r["finished"]),
             Text(r["status"], style=RUN_STATUS_STYLE.get(r["status"], "")),
@@ -220,7 +224,7 @@ def print_diff(changes: dict, console: Console) -> None:
     """Two runs compared: scores, then regressions first (red), improvements, dead evidence."""
     a, b = changes["a"], changes["b"]
     console.print(
-        f"[bold]run #{a['run_id']} → run #{b['run_id']}[/bold]  {escape(b['site'])}  "
+        f"[bold]run #{a['run_id']} → run #{b['run_id']}[/bold]  {escape(display_url(b['site']))}  "
         f"ปีงบประมาณ {b['year']}  ({a['as_of']} → {b['as_of']})",
         soft_wrap=True,
     )
@@ -242,7 +246,10 @@ def print_diff(changes: dict, console: Console) -> None:
             f"[bold red]หลักฐานที่หายไป (dead evidence): {len(changes['dead_evidence'])}[/bold red]"
         )
         for d in changes["dead_evidence"]:
-            console.print(f"  {d['item']} {escape(d['url'])} ({escape(d['why'])})", soft_wrap=True)
+            console.print(
+                f"  {d['item']} {escape(display_url(d['url']))} ({escape(d['why'])})",
+                soft_wrap=True,
+            )
 
 
 def _print_score_changes(scores: dict, console: Console) -> None:
