@@ -32,7 +32,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from oit_checker import revisit
-from oit_checker.bounds import ROBOTS_FORBIDDEN
 from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
 from oit_checker.check.site import CrawlLimits, FetchInfo, SiteData
@@ -444,12 +443,7 @@ async def _audit(
     crawl_options = options.crawl
     revisit_note: dict = {}
     if options.resume:
-        run, why_not = store.resumable_run(start, rules.year)
-        if run is None:
-            raise AuditError(f"nothing to resume: {why_not}", EXIT_USAGE)
-        run_id = run["id"]
-        as_of = dt.date.fromisoformat(run["as_of"])  # the run's audit date, not today's
-        store.reopen_run(run_id, str(rules.path), rules_sha)
+        run_id, as_of = _reopen(store, start, rules, rules_sha)
     else:
         as_of = options.as_of
         if not options.fresh:
@@ -478,14 +472,11 @@ async def _audit(
         again = 1 if start in collector.restored else 0
         left = max(1, crawl_options.max_pages - collector.count + again)
         crawl_options = dataclasses.replace(crawl_options, max_pages=left)
-    # The crawler's own time budget ends at the audit's deadline (the quick re-audit used some).
-    crawl_options = dataclasses.replace(
-        crawl_options, max_seconds=max(0.0, deadline - time.monotonic())
-    )
     restored = collector.count
     crawler = Crawler(
         start,
-        crawl_options,
+        # The crawl's time budget ends at the audit's deadline (a quick re-audit used some).
+        dataclasses.replace(crawl_options, max_seconds=max(0.0, deadline - time.monotonic())),
         collector.links_of,
         make_priority(namer),
         collector.on_fetched,
@@ -497,14 +488,7 @@ async def _audit(
     began = time.monotonic()
     stats = await _crawl_until(crawler, deadline, store, run_id)
     site.crawl = _limits(options.crawl, stats, collector.count)
-    first = site.fetched.get(start)
-    if first is not None and first.final_url:
-        site.hosts.add(urlsplit(first.final_url).hostname or "")
-    problem = _start_problem(start, first) or _blocked_problem(stats, collector.count)
-    forbidden_urls = [url for url, why in stats.unfetched.items() if why == "robots"]
-    for forbidden in forbidden_urls:  # a candidate there is uncertain, not missing
-        if forbidden not in site.fetched:
-            site.add(FetchInfo(forbidden, forbidden, 0, "html", ROBOTS_FORBIDDEN), None)
+    problem = _settle_site(site, stats, collector.count)
     stats_dict = _stats(stats, collector, time.monotonic() - began)
     if options.resume:
         stats_dict["resume"] = {"restored": restored}
@@ -529,13 +513,35 @@ async def _audit(
     )
 
 
+def _reopen(store: Store, start: str, rules: RuleSet, rules_sha: str) -> tuple[int, dt.date]:
+    """The run a resume continues, running again; with its audit date (not today's)."""
+    run, why_not = store.resumable_run(start, rules.year)
+    if run is None:
+        raise AuditError(f"nothing to resume: {why_not}", EXIT_USAGE)
+    store.reopen_run(run["id"], str(rules.path), rules_sha)
+    return run["id"], dt.date.fromisoformat(run["as_of"])
+
+
+def _settle_site(site: SiteData, stats: CrawlStats, fetched: int) -> str:
+    """After the crawl the start URL's final host joins the site. Returns why the crawl says
+    nothing about the site, or ""."""
+    start = site.start_url
+    first = site.fetched.get(start)
+    if first is not None and first.final_url:
+        site.hosts.add(urlsplit(first.final_url).hostname or "")
+    return _start_problem(start, first) or _blocked_problem(stats, fetched)
+
+
 async def _crawl_until(crawler: Crawler, deadline: float, store: Store, run_id: int) -> CrawlStats:
     """Run the crawl; past the deadline (plus a grace for fetches to end by themselves) what is
     still running is cancelled and the crawl counts as stopped by its time budget. Interrupted
     (Ctrl-C, SIGTERM), the run is marked incomplete."""
     try:
         async with asyncio.timeout(max(0.0, deadline + DEADLINE_GRACE_SECONDS - time.monotonic())):
-            return await crawler.run()
+            stats = await crawler.run()
+        if time.monotonic() >= deadline:  # fetches in flight were cut at the deadline
+            stats.stopped_by = stats.stopped_by or "max_seconds"
+        return stats
     except TimeoutError:
         stats = crawler.stats
         stats.stopped_by = stats.stopped_by or "max_seconds"

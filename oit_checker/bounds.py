@@ -28,8 +28,6 @@ MAX_MEMBER_BYTES = 100 * 2**20
 MAX_ZIP_MEMBERS = 10_000
 # How the error or note of something cut short begins (cut_reason turns it into Thai).
 TOO_LARGE, TOO_SLOW = "too large:", "too slow:"
-# The error recorded for a URL the crawl did not fetch because robots.txt forbids it.
-ROBOTS_FORBIDDEN = "forbidden by robots.txt"
 
 # Elements without content: they never deepen the tree.
 VOID_TAGS = frozenset(

@@ -684,6 +684,37 @@ def _disposition_filename(value: str) -> str:
     return match.group(1).strip() if match else ""
 
 
+def _redirect_problem(chain: list[str], target: str, max_redirects: int) -> str:
+    """Why a redirect to ``target`` after ``chain`` is not followed, or ""."""
+    # A URL may come back once (a cookie-setting redirect to itself); twice is a loop.
+    if chain.count(target) >= 2:
+        return f"redirect loop: {' -> '.join([*dict.fromkeys(chain), target])}"
+    if len(chain) > max_redirects:
+        return f"too many redirects (more than {max_redirects})"
+    if urlsplit(target).scheme not in ("http", "https"):
+        return f"redirect to a non-web URL: {target}"
+    return ""
+
+
+def _conditional_headers(validators: dict[str, str]) -> dict[str, str]:
+    headers = {}
+    if validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators.get("last_modified"):
+        headers["If-Modified-Since"] = validators["last_modified"]
+    return headers
+
+
+def _page_text(body: bytes, content_type: str) -> tuple[str, list[str], str]:
+    """A page's text, decoded and flattened so every reader of it (render signals, the
+    extractor) gets it bounded; with the flattening's note, and an error instead of a raise."""
+    try:
+        flat = flatten_html(decode_html(body, content_type))
+    except Exception as exc:  # decoding must never lose the record
+        return "", [], f"could not decode the page: {exc}"
+    return flat.html, [flat.note] if flat.note else [], ""
+
+
 async def fetch(
     client: httpx.AsyncClient,
     url: str,
@@ -701,12 +732,7 @@ async def fetch(
     deadline = started + options.total_timeout
     if options.deadline is not None:
         deadline = min(deadline, options.deadline)
-    headers: dict[str, str] = {}
-    if conditional:
-        if conditional.get("etag"):
-            headers["If-None-Match"] = conditional["etag"]
-        if conditional.get("last_modified"):
-            headers["If-Modified-Since"] = conditional["last_modified"]
+    headers = _conditional_headers(conditional or {})
 
     def failed(status: int, error: str, final: str, chain: list[str]) -> Fetched:
         return Fetched(
@@ -729,16 +755,9 @@ async def fetch(
             if attempt.status in REDIRECT_STATUSES and location and not attempt.error:
                 chain.append(current)
                 target = urljoin(attempt.final_url or current, location.strip()).split("#")[0]
-                # A URL may come back once (a cookie-setting redirect to itself); twice is a loop.
-                if chain.count(target) >= 2:
-                    cycle = " -> ".join([*dict.fromkeys(chain), target])
-                    return failed(0, f"redirect loop: {cycle}", target, chain)
-                if len(chain) > options.max_redirects:
-                    return failed(
-                        0, f"too many redirects (more than {options.max_redirects})", target, chain
-                    )
-                if urlsplit(target).scheme not in ("http", "https"):
-                    return failed(0, f"redirect to a non-web URL: {target}", target, chain)
+                problem = _redirect_problem(chain, target, options.max_redirects)
+                if problem:
+                    return failed(0, problem, target, chain)
                 current = target
                 continue
             break
@@ -753,16 +772,10 @@ async def fetch(
     error = attempt.error
     if attempt.status in REDIRECT_STATUSES and not location and not error:
         error = f"HTTP {attempt.status} redirect without a Location header"
-    text = ""
-    notes: list[str] = []
+    text, notes = "", []
     if kind == "html" and body:
-        try:
-            flat = flatten_html(decode_html(body, content_type))
-        except Exception as exc:  # decoding must never lose the record
-            error = error or f"could not decode the page: {exc}"
-        else:  # every reader of the text (render signals, the extractor) gets it bounded
-            text = flat.html
-            notes = [flat.note] if flat.note else []
+        text, notes, problem = _page_text(body, content_type)
+        error = error or problem
     return Fetched(
         url=url,
         final_url=final_url,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from oit_checker.bounds import ROBOTS_FORBIDDEN, cut_reason
+from oit_checker.bounds import cut_reason
 from oit_checker.check.helpers import HELPERS, Bundle, HelperContext
 from oit_checker.check.naming import ItemNamer, Naming
 from oit_checker.check.period import HEAD_CHARS, PeriodVerdict, YearSignal, judge, signals_from
@@ -185,11 +185,6 @@ class ItemChecker:
         if cut:  # a file too large or too slow to read is not a missing file
             cand.outcome = "uncertain"
             cand.reason = f"{cut}: {display_url(cand.url)} ควรตรวจด้วยตนเอง"
-            return cand
-        if info.error.startswith(ROBOTS_FORBIDDEN):
-            cand.outcome = "uncertain"
-            why = self.site.crawl.why_not_fetched(cand.url)  # names the Disallow rule
-            cand.reason = f"ยังไม่ได้เปิด {display_url(cand.url)}: {why}"
             return cand
         if not info.ok or page is None:
             what = f"HTTP {info.status}" if info.status else (info.error or "เปิดไม่ได้")
