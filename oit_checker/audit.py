@@ -50,6 +50,7 @@ from oit_checker.locking import SiteBusy, site_lock
 from oit_checker.models import DOCUMENT_KINDS, Fetched, ItemResult, Link, Page
 from oit_checker.rules import RuleSet
 from oit_checker.score import Scores, score
+from oit_checker.settings import default
 from oit_checker.store import CachedResource, Store, content_sha256, page_key
 from oit_checker.urls import decoded_path, normalize_url, same_site, strip_credentials
 
@@ -96,12 +97,11 @@ class AuditError(OitError):
 @dataclass
 class AuditOptions:
     as_of: dt.date = field(default_factory=dt.date.today)
-    # Render JavaScript-built pages when the static HTML is evidently an app shell.
-    crawl: CrawlOptions = field(default_factory=lambda: CrawlOptions(render="auto"))
+    crawl: CrawlOptions = field(default_factory=CrawlOptions)
     ocr: OcrOptions = field(default_factory=OcrOptions)
-    iit: float | None = None
-    eit1: float | None = None
-    eit2: float | None = None
+    iit: float | None = default("iit")
+    eit1: float | None = default("eit1")
+    eit2: float | None = default("eit2")
     # Ignore the HTTP cache: no conditional requests, every resource extracted again (the cache
     # is still refreshed for the next audit).
     fresh: bool = False
@@ -110,7 +110,7 @@ class AuditOptions:
     resume: bool = False
     # Days after which a URL that bears on no verdict is asked again in a quick re-audit
     # (revisit.py); None: the rules' [crawl] revisit_days; 0: every URL, every time.
-    revisit_days: float | None = None
+    revisit_days: float | None = default("revisit_days")
 
 
 @dataclass

@@ -9,7 +9,7 @@ import sys
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import click
 import typer
@@ -24,14 +24,12 @@ from oit_checker.audit import AuditOptions, AuditResult, audit
 from oit_checker.batch import DEFAULT_PARALLEL, check_unique, resolve_rules, run_batch
 from oit_checker.check.items import NOT_JUDGED
 from oit_checker.config import (
-    RENDER_MODES,
     AuditSettings,
     NotifySettings,
     check_url,
     load_batch_file,
     load_config,
 )
-from oit_checker.dates import parse_as_of
 from oit_checker.errors import (
     EXIT_ALL_PRESENT,
     EXIT_INTERRUPTED,
@@ -39,7 +37,6 @@ from oit_checker.errors import (
     EXIT_TERMINATED,
     OitError,
 )
-from oit_checker.fetch import DEFAULT_MAX_FILE_MB
 from oit_checker.history import (
     complete_result,
     diff_runs,
@@ -63,6 +60,7 @@ from oit_checker.output.terminal import (
 )
 from oit_checker.rules import RuleError, RuleSet, default_year, load_rules, load_year
 from oit_checker.serve import SiteServer
+from oit_checker.settings import SETTINGS, check_settings, default
 from oit_checker.store import Store
 from oit_checker.urls import display_url, normalize_url
 
@@ -80,6 +78,9 @@ class _ReportingGroup(TyperGroup):
         except OitError as exc:
             err.print(f"[red]ข้อผิดพลาด (error):[/red] {escape(exc.message)}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:  # click would print "Aborted!" and exit 1 ("items absent")
+            err.print("[yellow]หยุดตามคำสั่ง (interrupted)[/yellow]")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 app = typer.Typer(
@@ -101,21 +102,25 @@ def _rules(year: int | None, rules_file: Path | None) -> RuleSet:
 
 
 def _as_of(text: str | None) -> dt.date:
-    if not text:
-        return dt.date.today()
-    try:
-        return parse_as_of(text)
-    except ValueError as exc:
-        raise OitError(f"--as-of: {exc}") from None
+    return SETTINGS["as_of"].check(text or None, "--as-of") or dt.date.today()
 
 
-YearOpt = Annotated[
-    int | None,
-    typer.Option("--year", "-y", help="Fiscal year (พ.ศ.); default: newest shipped rule set"),
-]
-RulesOpt = Annotated[
-    Path | None, typer.Option("--rules", help="A rule file to use instead of the shipped year")
-]
+def _setting(name: str, *aliases: str) -> Any:
+    """A CLI option whose flag and help text come from the settings table (settings.py)."""
+    setting = SETTINGS[name]
+    if setting.kind is bool:
+        return typer.Option(f"{setting.flag}/--no-{setting.flag[2:]}", help=setting.help)
+    return typer.Option(setting.flag, *aliases, help=setting.help)
+
+
+def _audit_settings(**values: Any) -> AuditSettings:
+    """CLI option values, checked by the settings table under their flag names."""
+    return AuditSettings(**check_settings(values, lambda setting: setting.flag))
+
+
+YearOpt = Annotated[int | None, _setting("year", "-y")]
+RulesOpt = Annotated[Path | None, _setting("rules")]
+AsOfOpt = Annotated[str | None, _setting("as_of")]
 DbOpt = Annotated[Path, typer.Option("--db", help="SQLite database for runs")]
 
 
@@ -150,52 +155,31 @@ def check(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON result here")
     ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Audit date (default today): 2025-06-30 or 30/06/2568"),
-    ] = None,
-    max_pages: Annotated[int, typer.Option(help="Most resources to fetch")] = 400,
-    max_seconds: Annotated[float, typer.Option(help="Crawl time budget")] = 600.0,
-    concurrency: Annotated[int, typer.Option(help="Requests in flight per host")] = 4,
-    timeout: Annotated[float, typer.Option(help="Per-request timeout, seconds")] = 20.0,
-    max_file_mb: Annotated[
-        float,
-        typer.Option(
-            help="Largest page or document read, MB; a bigger one makes its item uncertain"
-        ),
-    ] = DEFAULT_MAX_FILE_MB,
-    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scanned documents")] = True,
-    render: Annotated[
-        str,
-        typer.Option(help="JavaScript rendering: auto (app-shell pages only), never or always"),
-    ] = "auto",
-    rate: Annotated[
-        float | None, typer.Option(help="Most requests per second to the site (politeness)")
-    ] = None,
-    contact: Annotated[
-        str, typer.Option(help="A URL or e-mail added to the User-Agent, for the site's admins")
-    ] = "",
+    as_of: AsOfOpt = None,
+    max_pages: Annotated[int, _setting("max_pages")] = default("max_pages"),
+    max_seconds: Annotated[float, _setting("max_seconds")] = default("max_seconds"),
+    concurrency: Annotated[int, _setting("concurrency")] = default("concurrency"),
+    timeout: Annotated[float, _setting("timeout")] = default("timeout"),
+    max_file_mb: Annotated[float, _setting("max_file_mb")] = default("max_file_mb"),
+    ocr: Annotated[bool, _setting("ocr")] = default("ocr"),
+    render: Annotated[str, _setting("render")] = default("render"),
+    rate: Annotated[float | None, _setting("rate")] = default("rate"),
+    contact: Annotated[str, _setting("contact")] = default("contact"),
     fresh: Annotated[
         bool, typer.Option(help="Ignore the HTTP cache: download and extract everything again")
     ] = False,
     resume: Annotated[
         bool, typer.Option(help="Continue this site's interrupted run instead of starting anew")
     ] = False,
-    revisit_days: Annotated[
-        float | None,
-        typer.Option(
-            help="Re-audits: days before a URL that bears on no verdict is asked again"
-            " (default: the rules' [crawl] revisit_days, 7; 0: ask for every URL and judge again)"
-        ),
-    ] = None,
-    ignore_robots: Annotated[bool, typer.Option(help="Do not honour robots.txt")] = False,
-    insecure: Annotated[bool, typer.Option(help="Accept invalid TLS certificates")] = False,
+    revisit_days: Annotated[float | None, _setting("revisit_days")] = default("revisit_days"),
+    ignore_robots: Annotated[bool, _setting("ignore_robots")] = default("ignore_robots"),
+    insecure: Annotated[bool, _setting("insecure")] = default("insecure"),
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show crawl progress")
     ] = True,
-    iit: Annotated[float | None, typer.Option(help="IIT score, to compute the ITA total")] = None,
-    eit1: Annotated[float | None, typer.Option(help="EIT part 1 score")] = None,
-    eit2: Annotated[float | None, typer.Option(help="EIT part 2 score")] = None,
+    iit: Annotated[float | None, _setting("iit")] = default("iit"),
+    eit1: Annotated[float | None, _setting("eit1")] = default("eit1"),
+    eit2: Annotated[float | None, _setting("eit2")] = default("eit2"),
     fail_on: FailOnOpt = FailOn.absent,
     notify_webhook: Annotated[
         str | None,
@@ -215,17 +199,10 @@ def check(
     """Crawl a site, decide every OIT item, score, store the run and print the report."""
     signals.install()
     rules = _rules(year, rules_file)
-    if render not in RENDER_MODES:
-        raise OitError(f"--render: must be one of {', '.join(RENDER_MODES)}")
-    if max_file_mb <= 0:
-        raise OitError("--max-file-mb: must be more than 0")
-    for name, value in (("--max-pages", max_pages), ("--concurrency", concurrency)):
-        if value < 1:
-            raise OitError(f"{name}: must be at least 1")
-    if revisit_days is not None and revisit_days < 0:
-        raise OitError("--revisit-days: must be 0 or more")
-    settings = AuditSettings(
-        as_of=_as_of(as_of),
+    if resume and as_of:
+        raise OitError("--resume keeps the interrupted run's audit date; drop --as-of")
+    settings = _audit_settings(
+        as_of=as_of,
         max_pages=max_pages,
         max_seconds=max_seconds,
         concurrency=concurrency,
@@ -233,17 +210,17 @@ def check(
         max_file_mb=max_file_mb,
         ocr=ocr,
         render=render,
+        rate=rate,
+        contact=contact,
+        revisit_days=revisit_days,
         ignore_robots=ignore_robots,
         insecure=insecure,
-        revisit_days=revisit_days,
+        iit=iit,
+        eit1=eit1,
+        eit2=eit2,
     )
-    if resume and as_of:
-        raise OitError("--resume keeps the interrupted run's audit date; drop --as-of")
     options = settings.audit_options()
-    options.iit, options.eit1, options.eit2 = iit, eit1, eit2
     options.fresh, options.resume = fresh, resume
-    options.crawl.rate = rate
-    options.crawl.fetch.contact = contact
     notify_settings = _notify_settings(notify_config, notify_webhook, notify_on)
     result = _run_audit(url, rules, db, options, progress)
     print_report(result, out)
@@ -555,7 +532,7 @@ def verify(
     year: YearOpt = None,
     rules_file: RulesOpt = None,
     db: DbOpt = Path("oit.db"),
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Audit date (default today)")] = None,
+    as_of: AsOfOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Check the URLs an officer intends to submit, as an assessor would, and suggest better ones."""

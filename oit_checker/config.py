@@ -17,41 +17,48 @@ from typing import Any
 
 from oit_checker.audit import AuditOptions, is_web_address
 from oit_checker.crawl import CrawlOptions
-from oit_checker.dates import parse_as_of
-from oit_checker.errors import OitError
 from oit_checker.extract.documents import OcrOptions
-from oit_checker.fetch import DEFAULT_MAX_FILE_MB
+from oit_checker.settings import (
+    SETTINGS,
+    SettingError,
+    check_settings,
+    check_type,
+    default,
+)
 from oit_checker.urls import strip_credentials
 
 DEFAULT_DB = "oit.db"
 NOTIFY_ON = ("regression", "always")
 SMTP_SECURITY = ("auto", "ssl", "starttls", "none")
-RENDER_MODES = ("never", "auto", "always")
 
 
-class ConfigError(OitError, ValueError):
+class ConfigError(SettingError):
     """A config file that cannot be used; the message names the file, the table and the field."""
 
 
 @dataclass
 class AuditSettings:
-    """What one audit needs besides its URL; [defaults] and each [[site]] override fill it."""
+    """What one audit needs besides its URL (settings.SETTINGS says what each field means);
+    the CLI options, [defaults] and each [[site]] override fill it."""
 
-    year: int | None = None
-    rules: str | None = None  # a rule file instead of the shipped year
-    as_of: dt.date | None = None  # None: the day the audit runs
-    max_pages: int = 400
-    max_seconds: float = 600.0
-    concurrency: int = 4  # requests in flight per host: politeness towards each site
-    timeout: float = 20.0
-    # Largest file (page or document) read, in MB; a longer one is cut and its item uncertain.
-    max_file_mb: float = DEFAULT_MAX_FILE_MB
-    ocr: bool = True
-    render: str = "auto"  # render app-shell pages with Chromium
-    ignore_robots: bool = False
-    insecure: bool = False
-    # Days before a URL that bears on no verdict is asked again (None: the rules' value).
-    revisit_days: float | None = None
+    year: int | None = default("year")
+    rules: str | None = default("rules")
+    as_of: dt.date | None = default("as_of")  # None: the day the audit runs
+    max_pages: int = default("max_pages")
+    max_seconds: float = default("max_seconds")
+    concurrency: int = default("concurrency")
+    timeout: float = default("timeout")
+    max_file_mb: float = default("max_file_mb")  # larger: cut, and its item uncertain
+    ocr: bool = default("ocr")
+    render: str = default("render")
+    rate: float | None = default("rate")
+    contact: str = default("contact")
+    revisit_days: float | None = default("revisit_days")  # None: the rules' value
+    ignore_robots: bool = default("ignore_robots")
+    insecure: bool = default("insecure")
+    iit: float | None = default("iit")
+    eit1: float | None = default("eit1")
+    eit2: float | None = default("eit2")
 
     def audit_options(self) -> AuditOptions:
         options = AuditOptions(as_of=self.as_of or dt.date.today())
@@ -61,12 +68,15 @@ class AuditSettings:
             per_host_concurrency=self.concurrency,
             respect_robots=not self.ignore_robots,
             render=self.render,
+            rate=self.rate,
         )
         options.crawl.fetch.timeout = self.timeout
         options.crawl.fetch.max_file_bytes = int(self.max_file_mb * 2**20)
         options.crawl.fetch.insecure = self.insecure
+        options.crawl.fetch.contact = self.contact
         options.ocr = OcrOptions(enabled=self.ocr)
         options.revisit_days = self.revisit_days
+        options.iit, options.eit1, options.eit2 = self.iit, self.eit1, self.eit2
         return options
 
 
@@ -115,13 +125,10 @@ class Config:
 
 
 def _kind(value: Any, want: type, where: str) -> Any:
-    """TOML types, strictly: a bool is not an int, an int is a float."""
-    if want is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, want) and not (want is int and isinstance(value, bool)):
-        return value
-    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
-    raise ConfigError(f"{where}: expected {names[want]}, got {value!r}")
+    try:
+        return check_type(value, want, where)
+    except SettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _positive(value: float, where: str) -> None:
@@ -136,51 +143,22 @@ def _choice(value: Any, choices: tuple[str, ...], where: str) -> str:
     return value
 
 
-def _as_of(value: Any, where: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return parse_as_of(_kind(value, str, where))
-    except ValueError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-
-
 def _unknown(table: dict, known: set[str], where: str) -> None:
     extra = sorted(set(table) - known)
     if extra:
         raise ConfigError(f"{where}: unknown key {extra[0]!r} (known: {', '.join(sorted(known))})")
 
 
-AUDIT_KEYS = {f.name for f in fields(AuditSettings)}
+AUDIT_KEYS = set(SETTINGS)
 
 
 def _settings(table: dict, base: AuditSettings, where: str) -> AuditSettings:
-    """``base`` with the audit fields of ``table`` applied, each checked."""
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        at = f"{where}: {key}" if where else key
-        if key == "year":
-            values[key] = _kind(value, int, at)
-        elif key == "rules":
-            values[key] = _kind(value, str, at)
-        elif key == "as_of":
-            values[key] = _as_of(value, at)
-        elif key in ("max_pages", "concurrency"):
-            values[key] = _kind(value, int, at)
-            _positive(values[key], at)
-        elif key in ("max_seconds", "timeout", "max_file_mb"):
-            values[key] = _kind(value, float, at)
-            _positive(values[key], at)
-        elif key in ("ocr", "ignore_robots", "insecure"):
-            values[key] = _kind(value, bool, at)
-        elif key == "render":
-            values[key] = _choice(value, RENDER_MODES, at)
-        elif key == "revisit_days":
-            values[key] = _kind(value, float, at)
-            if values[key] < 0:
-                raise ConfigError(f"{at}: must be 0 or more")
+    """``base`` with the audit fields of ``table`` applied, each checked by its setting."""
+    audit = {key: value for key, value in table.items() if key in SETTINGS}
+    try:
+        values = check_settings(audit, lambda s: f"{where}: {s.name}" if where else s.name)
+    except SettingError as exc:
+        raise ConfigError(str(exc)) from None
     return replace(base, **values)
 
 

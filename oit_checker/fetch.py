@@ -32,11 +32,11 @@ import httpx
 
 from oit_checker.bounds import TOO_LARGE, TOO_SLOW, flatten_html, megabytes
 from oit_checker.models import Fetched, ResourceKind
+from oit_checker.settings import default
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Statuses worth asking again: overload and gateway trouble usually pass within seconds.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
-DEFAULT_MAX_FILE_MB = 25
 
 
 @dataclass(frozen=True)
@@ -78,19 +78,20 @@ class HostAuth(httpx.Auth):
 
 @dataclass
 class FetchOptions:
-    timeout: float = 20.0  # per request phase (connect / read between bytes), seconds
+    timeout: float = default("timeout")  # per request phase (connect / read between bytes), seconds
     total_timeout: float = 60.0  # whole fetch: retries, redirects and a slow trickling body
-    max_file_bytes: int = DEFAULT_MAX_FILE_MB * 2**20  # decoded body cap; longer bodies are cut
+    # Decoded body cap (the max_file_mb setting); longer bodies are cut.
+    max_file_bytes: int = int(default("max_file_mb") * 2**20)
     retries: int = 2  # extra attempts on 5xx, 429, timeouts and connection errors
     retry_after_cap: float = 30.0  # Retry-After is honoured up to this many seconds
     user_agent: str = "oit-checker/0.1 (+https://github.com/oit-checker/oit-checker)"
-    insecure: bool = False  # verify TLS unless set
+    insecure: bool = default("insecure")  # verify TLS unless set
     max_redirects: int = 10
     backoff: float = 0.5  # first retry waits this long, then twice as long each time
     extra_headers: dict[str, str] = field(default_factory=dict)
     # Who runs the audit (an e-mail or URL), appended to the User-Agent as "(+contact)" so a
     # web officer who sees the crawler in the logs can reach its operator.
-    contact: str = ""
+    contact: str = default("contact")
     # The audit's wall-clock deadline (time.monotonic()): no fetch runs past it, whatever its
     # own limits say. None: only the fetch's own limits.
     deadline: float | None = None

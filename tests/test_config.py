@@ -72,12 +72,18 @@ def test_a_full_config_is_read_with_defaults_and_overrides(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("max_pages = 200", 'max_pages = "many"'), "[defaults]: max_pages: expected an integer"),
+        (
+            ("max_pages = 200", 'max_pages = "many"'),
+            "[defaults]: max_pages: ต้องเป็นจำนวนเต็ม (expected an integer)",
+        ),
         (("max_pages = 200", "max_page = 200"), "[defaults]: unknown key 'max_page'"),
-        (("concurrency = 2", "concurrency = 0"), "concurrency: must be greater than 0"),
-        (("ocr = false", 'ocr = "no"'), "ocr: expected true or false"),
+        (("concurrency = 2", "concurrency = 0"), "concurrency: ต้องไม่น้อยกว่า 1 (must be at least 1)"),
+        (("ocr = false", 'ocr = "no"'), "ocr: ต้องเป็นค่า true หรือ false (expected true or false)"),
         (('on = "always"', 'on = "sometimes"'), "[notify] on: must be one of regression, always"),
-        (("smtp_port = 587", 'smtp_port = "587"'), "[notify] smtp_port: expected an integer"),
+        (
+            ("smtp_port = 587", 'smtp_port = "587"'),
+            "[notify] smtp_port: ต้องเป็นจำนวนเต็ม (expected an integer)",
+        ),
         (("max_pages = 50", 'max_pages = 50\ndb = "x.db"'), "[[site]] #2"),
         (
             ('url = "https://school.example.ac.th/"', 'url = "school.example.ac.th"'),

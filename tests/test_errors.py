@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+
+from slow_site import SlowSite, default_sigint, interrupt_once_crawling
 
 from oit_checker.store import Store
 
@@ -66,3 +70,26 @@ def test_explain_of_a_run_that_does_not_exist_says_so(tmp_path):
     _rejected(proc, "no run #999")
     proc = _oit("explain", "O1", "--db", str(tmp_path), cwd=tmp_path)  # a folder, not SQLite
     _rejected(proc, "cannot read database")
+
+
+def test_ctrl_c_in_any_command_exits_130_not_1(tmp_path):
+    """`oit verify` has no Ctrl-C handling of its own: the one handler gives it exit 130."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    sheet = tmp_path / "answers.csv"
+    sheet.write_text(f"item,url\nO1,{url}p/1\n", encoding="utf-8")
+    db = tmp_path / "oit.db"
+    command = [OIT, "verify", str(sheet), "--site", url, "--db", str(db), "--no-progress"]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint,
+    )  # fmt: skip
+    try:
+        stderr = interrupt_once_crawling(proc, db, 3)
+    finally:
+        proc.kill()
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Aborted" not in stderr and "Traceback" not in stderr

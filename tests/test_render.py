@@ -284,7 +284,9 @@ async def test_render_memory_renders_siblings_of_a_page_that_needed_it(tmp_path:
 
 
 async def test_fixture_crawl_without_and_with_rendering() -> None:
-    base = CrawlOptions(respect_robots=True, use_sitemap=True, fetch=FAST, max_seconds=60)
+    base = CrawlOptions(
+        render="never", respect_robots=True, use_sitemap=True, fetch=FAST, max_seconds=60
+    )
     with SiteServer(JS_APP) as site:
         static = Crawler(site.url, base, links_of, flat)
         stats = await static.run()

@@ -8,7 +8,7 @@ names re-exported here.
 """
 
 from oit_checker.crawl.crawler import CANCEL_GRACE_SECONDS, Crawler
-from oit_checker.crawl.options import RENDER_MODES, CrawlOptions, CrawlStats
+from oit_checker.crawl.options import CrawlOptions, CrawlStats
 from oit_checker.crawl.rendering import NO_CHROMIUM_NOTE
 from oit_checker.crawl.slots import MAX_CRAWL_DELAY, PACING_PAST_BUDGET
 from oit_checker.crawl.traps import TrapRules
@@ -18,7 +18,6 @@ __all__ = [
     "MAX_CRAWL_DELAY",
     "NO_CHROMIUM_NOTE",
     "PACING_PAST_BUDGET",
-    "RENDER_MODES",
     "CrawlOptions",
     "CrawlStats",
     "Crawler",

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 
 from oit_checker.crawl.frontier import Frontier, FrontierRules
-from oit_checker.crawl.options import RENDER_MODES, CrawlOptions, CrawlStats
+from oit_checker.crawl.options import CrawlOptions, CrawlStats
 from oit_checker.crawl.rendering import RenderStep
 from oit_checker.crawl.sitemaps import seed_from_sitemaps
 from oit_checker.crawl.slots import PACING_PAST_BUDGET, HostSlots
@@ -26,6 +26,7 @@ from oit_checker.crawl.traps import TrapRules, default_trap_rules
 from oit_checker.fetch import make_client
 from oit_checker.models import DOCUMENT_KINDS, Fetched, Link
 from oit_checker.render import Renderer
+from oit_checker.settings import RENDER_MODES
 from oit_checker.urls import normalize_url, root_of, site_key
 
 log = logging.getLogger(__name__)

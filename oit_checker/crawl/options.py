@@ -6,18 +6,19 @@ from dataclasses import dataclass, field
 
 from oit_checker.fetch import FetchOptions
 from oit_checker.render import RenderOptions
-
-RENDER_MODES = ("never", "auto", "always")
+from oit_checker.settings import default
 
 
 @dataclass
 class CrawlOptions:
-    max_pages: int = 400  # fetched resources (pages + documents), failures included
+    max_pages: int = default(
+        "max_pages"
+    )  # fetched resources (pages + documents), failures included
     max_bytes: int = 300 * 2**20
-    max_seconds: float = 600.0
+    max_seconds: float = default("max_seconds")
     max_depth: int = 8
-    per_host_concurrency: int = 4
-    respect_robots: bool = True
+    per_host_concurrency: int = default("concurrency")
+    respect_robots: bool = not default("ignore_robots")
     use_sitemap: bool = True
     # Kinds worth fetching, guessed from the URL's extension before fetching; images, media and
     # archives are skipped by default.
@@ -30,11 +31,11 @@ class CrawlOptions:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     # JavaScript rendering of HTML pages: "never", "auto" (pages whose static HTML looks
     # incomplete, and pages of a URL pattern that needed it before) or "always".
-    render: str = "never"
+    render: str = default("render")
     render_options: RenderOptions = field(default_factory=RenderOptions)
     # Most requests per second to one host (None: no limit besides robots' Crawl-delay; the
     # stricter of the two applies).
-    rate: float | None = None
+    rate: float | None = default("rate")
 
 
 @dataclass

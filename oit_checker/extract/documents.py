@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from oit_checker.bounds import flatten_html, office_zip_problem
 from oit_checker.models import Link, Page, ResourceKind
+from oit_checker.settings import default
 from oit_checker.thai import compact, fix_pdf_thai, normalize
 from oit_checker.urls import absolute_url
 
@@ -121,7 +122,7 @@ TITLE_MAX_CHARS = 200
 class OcrOptions:
     """How scanned pages and images are read. Defaults are what toolchain.md found best."""
 
-    enabled: bool = True
+    enabled: bool = default("ocr")
     languages: str = "tha+eng"
     dpi: int = 200
     max_pages: int = 5  # OCR at most this many pages per document
