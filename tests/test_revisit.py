@@ -192,5 +192,5 @@ def test_cli_says_the_verdicts_were_kept_and_refuses_a_negative_interval(first_a
     assert f"ใช้ผลของรอบ #{first.run_id}" in done.stdout
     bad = subprocess.run([*args, "--revisit-days", "-1"], capture_output=True, text=True)
     assert bad.returncode == 2
-    assert "--revisit-days: must be 0 or more" in bad.stderr + bad.stdout
+    assert "--revisit-days: ต้องไม่น้อยกว่า 0 (must be at least 0)" in bad.stderr
     assert "Traceback" not in bad.stderr
