@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from oit_checker import revisit
 from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
-from oit_checker.check.site import CrawlLimits, FetchInfo, SiteData
+from oit_checker.check.site import CrawlLimits, SiteData
 from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats, TrapRules
 from oit_checker.errors import (
     EXIT_ALL_PRESENT,
@@ -47,7 +47,15 @@ from oit_checker.extract.documents import OcrOptions, extract_document
 from oit_checker.extract.html import parse_html
 from oit_checker.fetch import Credentials, credentials_of
 from oit_checker.locking import SiteBusy, site_lock
-from oit_checker.models import DOCUMENT_KINDS, Fetched, ItemResult, Link, Page
+from oit_checker.models import (
+    DOCUMENT_KINDS,
+    Fetched,
+    FetchInfo,
+    ItemResult,
+    Link,
+    Page,
+    RunResult,
+)
 from oit_checker.rules import RuleSet
 from oit_checker.score import Scores, score
 from oit_checker.settings import default
@@ -125,38 +133,26 @@ class AuditResult:
     run_id: int
     exit_code: int
 
-    def as_dict(self) -> dict:
-        """The stable JSON contract (README: "JSON contract")."""
-        return {
-            "site": self.site,
-            "year": self.year,
-            "rules": {
+    def result(self) -> RunResult:
+        """The run in the shape every output takes (see ``models.RunResult``)."""
+        return RunResult(
+            site=self.site,
+            year=self.year,
+            rules={
                 "path": str(self.rules.path),
                 "title": self.rules.title,
                 "status": self.rules.status,
             },
-            "as_of": self.as_of.isoformat(),
-            "run_id": self.run_id,
-            "items": [
-                {
-                    "id": r.id,
-                    "title": r.title,
-                    "subindicator": r.subindicator,
-                    "indicator": r.indicator,
-                    "status": r.status,
-                    "evidence": [
-                        {"url": e.url, "kind": e.kind, "excerpt": e.excerpt, "via": e.via}
-                        for e in r.evidence
-                    ],
-                    "found": r.found,
-                    "missing": r.missing,
-                    "reason": r.reason,
-                }
-                for r in self.items
-            ],
-            "scores": self.scores.as_dict(),
-            "stats": self.stats,
-        }
+            as_of=self.as_of.isoformat(),
+            run_id=self.run_id,
+            items=self.items,
+            scores=self.scores.as_dict(),
+            stats=self.stats,
+        )
+
+    def as_dict(self) -> dict:
+        """The stable JSON contract (README: "JSON contract")."""
+        return self.result().as_dict()
 
 
 def is_web_address(url: str) -> bool:

@@ -19,12 +19,12 @@ from oit_checker.audit import AuditError, audit, check_start_url
 from oit_checker.config import Config, ConfigError, NotifySettings, SiteEntry
 from oit_checker.errors import EXIT_UNCRAWLABLE
 from oit_checker.history import diff_runs, previous_run
+from oit_checker.models import count_statuses
 from oit_checker.notify import build_summary, failures, notify, record_outcome
 from oit_checker.rules import RuleError, RuleSet, default_year, load_rules, load_year
 from oit_checker.store import Store
 
 DEFAULT_PARALLEL = 2  # sites audited at once; each still keeps its own per-host request limit
-STATUSES = ("present", "absent", "uncertain")
 
 Report = Callable[[str], None]  # one progress line (stderr in the CLI)
 
@@ -137,7 +137,7 @@ async def _audit_site(
         "complete",
         run_id=result.run_id,
         oit=result.scores.oit,
-        counts={s: sum(1 for r in result.items if r.status == s) for s in STATUSES},
+        counts=count_statuses(r.status for r in result.items),
         seconds=round(time.monotonic() - began, 2),
     )
     previous = previous_run(store, result.run_id)

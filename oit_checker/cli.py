@@ -48,6 +48,7 @@ from oit_checker.history import (
 from oit_checker.notify import build_summary, notify, record_outcome
 from oit_checker.output.files import write_file, write_json
 from oit_checker.output.html import render_html
+from oit_checker.output.labels import RuleLabels
 from oit_checker.output.sheet import write_csv, write_xlsx
 from oit_checker.output.terminal import (
     print_batch,
@@ -223,11 +224,10 @@ def check(
     options.fresh, options.resume = fresh, resume
     notify_settings = _notify_settings(notify_config, notify_webhook, notify_on)
     result = _run_audit(url, rules, db, options, progress)
-    print_report(result, out)
-    _write_json(result, json_path)
+    data = _report(result, json_path)
     diff = _compare_with_previous(db, result.run_id)
     if notify_settings.enabled:
-        _send_notifications(db, notify_settings, build_summary(result.as_dict(), diff))
+        _send_notifications(db, notify_settings, build_summary(data, diff))
     if fail_on is FailOn.regression:
         regressed = diff and diff["regressions"]
         raise typer.Exit(EXIT_SOME_MISSING if regressed else EXIT_ALL_PRESENT)
@@ -312,16 +312,18 @@ def _writable_store(db: Path) -> Store:
         raise OitError(f"เปิดฐานข้อมูลไม่ได้ (cannot open database) {db}: {exc}") from None
 
 
-def _write_json(result: AuditResult, json_path: Path | None) -> None:
-    if json_path is None:
-        return
-    write_json(json_path, result.as_dict())
-    err.print(f"JSON written to {json_path}")
+def _report(result: AuditResult, json_path: Path | None) -> dict:
+    """Print the audit's report and write its JSON: both from the one result shape."""
+    data = result.as_dict()
+    print_report(data, out, RuleLabels.of(result.rules))
+    if json_path is not None:
+        write_json(json_path, data)
+        err.print(f"JSON written to {json_path}")
+    return data
 
 
 def _finish(result: AuditResult, json_path: Path | None, exit_code: int | None = None) -> None:
-    print_report(result, out)
-    _write_json(result, json_path)
+    _report(result, json_path)
     raise typer.Exit(result.exit_code if exit_code is None else exit_code)
 
 
@@ -496,7 +498,7 @@ def _open_store(db: Path) -> Store:
         raise OitError(f"ไม่พบฐานข้อมูล (no database at) {db}; run `oit check` first or pass --db")
     try:
         store = Store(db)
-        store.db.execute("select count(*) from runs").fetchone()
+        store.is_readable()
     except Exception as exc:  # not SQLite, or not an oit database
         raise OitError(f"อ่านฐานข้อมูลไม่ได้ (cannot read database) {db}: {exc}") from None
     return store
@@ -505,7 +507,7 @@ def _open_store(db: Path) -> Store:
 def _pick_run(store: Store, run: int | None, site: str | None) -> int:
     """The run asked for, or the newest complete one (of the site, when named)."""
     if run is not None:
-        if store.db["runs"].count_where("id = ?", [run]) == 0:
+        if not store.has_run(run):
             raise OitError(f"ไม่มีรอบ #{run} (no run #{run}) in {store.path}")
         return run
     latest = latest_complete_run(store, site)

@@ -2,23 +2,19 @@
 changed between two runs of a site (regressions first, because that is what a nightly audit is
 for: noticing the day a file that counted was deleted or a page lost its contact details).
 
-Everything reads the tables ``store.py`` writes (``runs``, ``sites``, ``items``, ``evidence``,
-``resources``) through ``store.db``, so a run made months ago by another version of the tool
-still gives an answer sheet, a report and a diff.
+The store answers every question (no SQL here); a stored run comes back as the same
+``RunResult`` a fresh audit gives, so a run made months ago by another version of the tool
+still gives the same answer sheet, report and diff.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 from oit_checker.errors import OitError
-from oit_checker.rules import RULES_DIR, RuleError, load_rules
-from oit_checker.store import Store, process_alive
+from oit_checker.models import STATUSES, RunResult
+from oit_checker.rules import run_rules
+from oit_checker.store import Store, loads_or, process_alive
 from oit_checker.urls import normalize_url
 
-STATUSES = ("present", "absent", "uncertain")
 EMPTY_SCORES = {"subindicators": {}, "indicators": {}, "oit": 0.0, "item_average": 0.0}
 
 
@@ -26,72 +22,21 @@ class HistoryError(OitError):
     """A run that does not exist or cannot be used as asked; the message is for the user."""
 
 
-def _loads(text: str | None, default: Any) -> Any:
-    if not text:
-        return default
-    try:
-        return json.loads(text)
-    except ValueError:
-        return default
-
-
 def _run_row(store: Store, run_id: int) -> dict:
-    rows = list(
-        store.db.query(
-            "select runs.*, sites.url as site_url from runs "
-            "join sites on sites.id = runs.site_id where runs.id = ?",
-            [run_id],
-        )
-    )
-    if not rows:
+    row = store.run_with_site(run_id)
+    if row is None:
         raise HistoryError(f"no run #{run_id} in {store.path}")
-    return rows[0]
-
-
-def _site_ids(store: Store, site: str) -> list[int]:
-    """Sites named by URL (with or without the trailing slash), host, or a part of the URL."""
-    wanted = site.strip()
-    exact = [
-        r["id"]
-        for r in store.db.query(
-            "select id from sites where url in (?, ?, ?) or host = ?",
-            [wanted, wanted.rstrip("/"), wanted.rstrip("/") + "/", wanted],
-        )
-    ]
-    if exact:
-        return exact
-    return [
-        r["id"] for r in store.db.query("select id from sites where instr(url, ?) > 0", [wanted])
-    ]
+    return row
 
 
 def list_runs(store: Store, site: str | None = None) -> list[dict]:
     """Runs newest first with their OIT score and verdict counts (None/0 for unfinished runs)."""
-    sql = (
-        "select runs.id, sites.url as site, runs.started_at, runs.finished_at, runs.status, "
-        "runs.year, runs.as_of, runs.scores, runs.error, runs.pid, runs.host from runs "
-        "join sites on sites.id = runs.site_id"
-    )
-    args: list[Any] = []
-    if site:
-        ids = _site_ids(store, site)
-        if not ids:
-            return []
-        sql += f" where runs.site_id in ({', '.join('?' for _ in ids)})"
-        args += ids
-    runs = list(store.db.query(sql + " order by runs.id desc", args))
-    counts: dict[int, dict[str, int]] = {}
-    if runs:
-        marks = ", ".join("?" for _ in runs)
-        for row in store.db.query(
-            f"select run_id, status, count(*) as n from items where run_id in ({marks}) "
-            "group by run_id, status",
-            [r["id"] for r in runs],
-        ):
-            counts.setdefault(row["run_id"], {})[row["status"]] = row["n"]
+    site_ids = store.site_ids(site) if site else None
+    if site_ids == []:
+        return []
+    runs, counts = store.runs_with_counts(site_ids)
     listed = []
     for r in runs:
-        scores = _loads(r["scores"], {})
         got = counts.get(r["id"], {})
         listed.append(
             {
@@ -102,7 +47,7 @@ def list_runs(store: Store, site: str | None = None) -> list[dict]:
                 "status": shown_status(r),
                 "year": r["year"],
                 "as_of": r["as_of"] or "",
-                "oit": scores.get("oit"),
+                "oit": loads_or(r["scores"], {}).get("oit"),
                 **{s: got.get(s, 0) for s in STATUSES},
                 "error": r["error"] or "",
             }
@@ -126,68 +71,35 @@ def latest_complete_run(store: Store, site: str | None = None) -> int | None:
 def previous_run(store: Store, run_id: int) -> int | None:
     """The complete run before this one for the same site and fiscal year."""
     run = _run_row(store, run_id)
-    rows = list(
-        store.db.query(
-            "select id from runs where site_id = ? and year = ? and status = 'complete' "
-            "and id < ? order by id desc limit 1",
-            [run["site_id"], run["year"], run_id],
-        )
-    )
-    return rows[0]["id"] if rows else None
+    return store.previous_complete_run(run["site_id"], run["year"], run_id)
 
 
-def _rules_info(rules_path: str) -> dict:
+def _rules_info(rules_path: str) -> dict[str, str]:
     """Title and status are not stored with the run; the rule file still says them, if it exists."""
-    raw = Path(rules_path or "")
-    for path in (raw, RULES_DIR / raw.name):
-        if raw.name and path.is_file():
-            try:
-                rules = load_rules(path)
-            except RuleError:
-                continue
-            return {"path": rules_path, "title": rules.title, "status": rules.status}
-    return {"path": rules_path, "title": "", "status": ""}
+    rules = run_rules(rules_path)
+    if rules is None:
+        return {"path": rules_path, "title": "", "status": ""}
+    return {"path": rules_path, "title": rules.title, "status": rules.status}
+
+
+def stored_result(store: Store, run_id: int) -> RunResult:
+    """A stored run as the ``RunResult`` the audit made (README: "JSON contract")."""
+    run = _run_row(store, run_id)
+    return RunResult(
+        site=run["site_url"],
+        year=run["year"],
+        rules=_rules_info(run["rules_path"]),
+        as_of=run["as_of"],
+        run_id=run_id,
+        items=store.item_results(run_id),
+        scores=loads_or(run["scores"], dict(EMPTY_SCORES)),
+        stats=loads_or(run["stats"], {}),
+    )
 
 
 def run_result(store: Store, run_id: int) -> dict:
     """A stored run in the shape of ``AuditResult.as_dict()`` (README: "JSON contract")."""
-    run = _run_row(store, run_id)
-    evidence: dict[str, list[dict]] = {}
-    for e in store.db.query(
-        "select * from evidence where run_id = ? order by item_id, position", [run_id]
-    ):
-        evidence.setdefault(e["item_id"], []).append(
-            {
-                "url": e["url"],
-                "kind": e["kind"],
-                "excerpt": e["excerpt"] or "",
-                "via": e["via"] or "",
-            }
-        )
-    items = [
-        {
-            "id": i["item_id"],
-            "title": i["title"],
-            "subindicator": i["subindicator"],
-            "indicator": i["indicator"],
-            "status": i["status"],
-            "evidence": evidence.get(i["item_id"], []),
-            "found": _loads(i["found"], []),
-            "missing": _loads(i["missing"], []),
-            "reason": i["reason"] or "",
-        }
-        for i in store.items(run_id)
-    ]
-    return {
-        "site": run["site_url"],
-        "year": run["year"],
-        "rules": _rules_info(run["rules_path"]),
-        "as_of": run["as_of"],
-        "run_id": run_id,
-        "items": items,
-        "scores": _loads(run["scores"], dict(EMPTY_SCORES)),
-        "stats": _loads(run["stats"], {}),
-    }
+    return stored_result(store, run_id).as_dict()
 
 
 def complete_result(store: Store, run_id: int) -> dict:
@@ -223,9 +135,7 @@ def _score_changes(a: dict, b: dict) -> dict:
 def _resources(store: Store, run_id: int) -> dict[str, dict]:
     """Fetched resources of a run by requested URL and by final URL (evidence may name either)."""
     by_url: dict[str, dict] = {}
-    for r in store.db.query(
-        "select url, final_url, status, error from resources where run_id = ?", [run_id]
-    ):
+    for r in store.resource_statuses(run_id):
         by_url.setdefault(normalize_url(r["url"]), r)  # runs stored before one identity too
         if r["final_url"]:
             by_url.setdefault(normalize_url(r["final_url"]), r)

@@ -6,6 +6,7 @@ alone and the SQLite store can persist them without knowing who made them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -15,6 +16,15 @@ DOCUMENT_KINDS: frozenset[str] = frozenset({"pdf", "docx", "doc", "xlsx", "xls",
 
 Status = Literal["present", "absent", "uncertain"]
 STATUSES: tuple[str, ...] = get_args(Status)  # the verdicts, in the order reports count them
+
+
+def count_statuses(statuses: Iterable[str]) -> dict[str, int]:
+    """How many items have each verdict, every verdict named (0 when none)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for status in statuses:
+        if status in counts:
+            counts[status] += 1
+    return counts
 
 
 @dataclass
@@ -40,6 +50,32 @@ class Fetched:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300 and not self.error
+
+
+@dataclass
+class FetchInfo:
+    """The outcome of fetching one URL, kept even when it failed (a broken link is a finding)."""
+
+    url: str
+    final_url: str
+    status: int
+    kind: str
+    error: str = ""
+
+    @classmethod
+    def from_row(cls, row: dict) -> FetchInfo:
+        """From a stored ``resources`` row."""
+        final = row["final_url"] or row["url"]
+        return cls(row["url"], final, row["status"] or 0, row["kind"], row["error"] or "")
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300 and not self.error
+
+    @property
+    def transient(self) -> bool:
+        """Failures an assessor could not hold against the agency: retry later."""
+        return self.status in (0, 408, 425, 429) or self.status >= 500
 
 
 @dataclass
@@ -86,6 +122,9 @@ class Evidence:
     excerpt: str = ""
     via: str = ""  # the page whose link led here (hub row, menu), if any
 
+    def as_dict(self) -> dict:
+        return {"url": self.url, "kind": self.kind, "excerpt": self.excerpt, "via": self.via}
+
 
 @dataclass
 class ItemResult:
@@ -103,3 +142,46 @@ class ItemResult:
     @property
     def score(self) -> float:
         return 100.0 if self.status == "present" else 0.0
+
+    def as_dict(self) -> dict:
+        """The item in the JSON contract (its candidates are for `oit explain`, not the JSON)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "subindicator": self.subindicator,
+            "indicator": self.indicator,
+            "status": self.status,
+            "evidence": [e.as_dict() for e in self.evidence],
+            "found": self.found,
+            "missing": self.missing,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class RunResult:
+    """One run's outcome, whether an audit just made it or the store gives it back months later.
+
+    ``as_dict()`` is the one serializer: the README's JSON contract, which `--json`, the
+    terminal report, the HTML report, the answer sheet and the notifications all take."""
+
+    site: str
+    year: int
+    rules: dict[str, str]  # path, title, status of the rule file
+    as_of: str  # ISO date
+    run_id: int
+    items: list[ItemResult]
+    scores: dict  # subindicators, indicators, oit, item_average[, ita]
+    stats: dict
+
+    def as_dict(self) -> dict:
+        return {
+            "site": self.site,
+            "year": self.year,
+            "rules": dict(self.rules),
+            "as_of": self.as_of,
+            "run_id": self.run_id,
+            "items": [r.as_dict() for r in self.items],
+            "scores": self.scores,
+            "stats": self.stats,
+        }

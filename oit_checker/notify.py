@@ -18,11 +18,12 @@ import httpx
 
 from oit_checker.config import NotifySettings
 from oit_checker.errors import OitError
+from oit_checker.models import count_statuses
+from oit_checker.output.labels import status_th
 from oit_checker.store import Store
 from oit_checker.urls import display_url
 
 NOTIFY_TIMEOUT = 15.0  # seconds for the webhook request and the SMTP conversation
-STATUS_TH = {"present": "มี", "absent": "ไม่มี", "uncertain": "ไม่แน่ใจ"}
 
 
 class NotifyError(OitError):
@@ -31,7 +32,7 @@ class NotifyError(OitError):
 
 def build_summary(result: dict, diff: dict | None, name: str = "") -> dict:
     """The webhook body: the run, its OIT score, what regressed and which evidence died."""
-    counts = {s: sum(1 for i in result["items"] if i["status"] == s) for s in STATUS_TH}
+    counts = count_statuses(i["status"] for i in result["items"])
     summary = {
         "site": result["site"],
         "name": name,
@@ -101,7 +102,7 @@ def email_text(summary: dict) -> tuple[str, str]:
         lines.append("ข้อที่ถดถอย (เคยมี ตอนนี้ไม่ผ่าน):")
         for r in regressions:
             lines.append(
-                f"- {r['id']} {r['title']}: {STATUS_TH[r['before']]} → {STATUS_TH[r['after']]}"
+                f"- {r['id']} {r['title']}: {status_th(r['before'])} → {status_th(r['after'])}"
             )
             lines.append(f"  เหตุผล: {r['reason']}")
         lines.append("")
@@ -193,12 +194,5 @@ def failures(outcome: dict[str, str]) -> list[str]:
 
 def record_outcome(store: Store, run_id: int, outcome: dict[str, str]) -> None:
     """Keep what happened to the notifications in the run's stats (``stats.notify``)."""
-    if not outcome:
-        return
-    row = store.db["runs"].get(run_id)
-    try:
-        stats = json.loads(row["stats"] or "{}")
-    except ValueError:
-        stats = {}
-    stats["notify"] = outcome
-    store.db["runs"].update(run_id, {"stats": json.dumps(stats, ensure_ascii=False)})
+    if outcome:
+        store.merge_stats(run_id, {"notify": outcome})

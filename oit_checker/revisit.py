@@ -30,10 +30,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from oit_checker.check.site import FetchInfo
 from oit_checker.crawl import Crawler, CrawlOptions
 from oit_checker.dates import months_due
-from oit_checker.models import DOCUMENT_KINDS, Fetched, Link
+from oit_checker.models import DOCUMENT_KINDS, Fetched, FetchInfo, Link
 from oit_checker.store import CachedResource, Store, content_sha256
 from oit_checker.urls import normalize_url
 

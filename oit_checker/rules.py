@@ -114,6 +114,21 @@ def load_rules(path: Path | str) -> RuleSet:
     return _load_cached(path, text, parent_text)
 
 
+def run_rules(rules_path: str) -> RuleSet | None:
+    """The rule file a stored run was judged by: where it was, else the shipped file of that
+    name (a database moved to another machine); None when neither loads. A run keeps only the
+    path, so titles and labels come from the file when it is still there."""
+    raw = Path(rules_path or "")
+    for path in (raw, RULES_DIR / raw.name):
+        if not raw.name or not path.is_file():
+            continue
+        try:
+            return load_rules(path)
+        except RuleError:
+            continue
+    return None
+
+
 @functools.lru_cache(maxsize=16)
 def _load_cached(path: Path, text: str, parent_text: str) -> RuleSet:
     data = _read_toml(path, text)

@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 from oit_checker.audit import AuditOptions, AuditResult, audit
 from oit_checker.check.items import Candidate, ItemChecker
-from oit_checker.check.site import FetchInfo, SiteData
+from oit_checker.check.site import SiteData
 from oit_checker.errors import OitError
 from oit_checker.extract.documents import extract_document
 from oit_checker.extract.html import parse_html
 from oit_checker.fetch import fetch, make_client
-from oit_checker.models import DOCUMENT_KINDS, Page
+from oit_checker.models import DOCUMENT_KINDS, FetchInfo, Page
 from oit_checker.rules import Item, RuleSet
 from oit_checker.store import Store
 from oit_checker.urls import display_url, normalize_url

@@ -10,6 +10,7 @@ real `oit` command, with a real webhook receiver and a real SMTP server on 127.0
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 import sqlite3
@@ -20,8 +21,10 @@ from pathlib import Path
 import pytest
 from demo_changes import DELETED_PDF, DEMO_SITE, REGRESSED, degrade
 from receivers import SmtpSink, WebhookReceiver, free_port
+from rich.console import Console
 
 from oit_checker.history import diff_runs, list_runs, previous_run, run_result
+from oit_checker.output.terminal import print_report
 from oit_checker.serve import SiteServer
 from oit_checker.store import Store
 
@@ -126,7 +129,9 @@ def test_cli_diff_prints_regressions_first(runs):
     assert text.index("ถดถอย") < text.index("หลักฐานที่หายไป")
     assert "O8" in text and "O3" in text and "มี → ไม่มี" in text
     assert DELETED_PDF in text and "HTTP 404" in text
-    saved = json.loads((runs["work"] / "d.json").read_text(encoding="utf-8"))
+    raw = (runs["work"] / "d.json").read_text(encoding="utf-8")
+    assert "เปิดไม่ได้" in raw and "\\u0e" not in raw  # Thai as Thai, like check --json
+    saved = json.loads(raw)
     assert {r["id"] for r in saved["regressions"]} == REGRESSED
     # Default: the latest complete run against the one before it — nothing changed.
     proc = _oit("diff", "--db", str(runs["db"]), cwd=runs["work"])
@@ -141,6 +146,16 @@ def test_a_stored_run_gives_back_the_json_contract(runs):
     written = json.loads((runs["work"] / "run1.json").read_text(encoding="utf-8"))
     rebuilt = json.loads(json.dumps(run_result(Store(runs["db"]), 1), ensure_ascii=False))
     assert rebuilt == written
+
+
+def test_a_stored_run_prints_the_report_check_printed(runs):
+    """One result shape: the terminal report of run 1 read back from the database is the one
+    `oit check` printed when it made the run (piped: rich's 80 columns)."""
+    screen = Console(file=io.StringIO(), width=80, color_system=None)
+    print_report(run_result(Store(runs["db"]), 1), screen)
+    printed = runs["procs"][0].stdout
+    assert "ตัวชี้วัดที่ 9" in printed and "OIT = " in printed
+    assert printed.startswith(screen.file.getvalue())
 
 
 def test_webhook_gets_one_json_summary_for_the_regression(runs):

@@ -17,38 +17,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from oit_checker.fetch import kind_from_extension
-from oit_checker.models import DOCUMENT_KINDS, Link, Page
+from oit_checker.models import DOCUMENT_KINDS, FetchInfo, Link, Page
 from oit_checker.urls import decoded_path, normalize_url
 
 PAGE_CACHE_SIZE = 256  # whole Pages kept in memory when they can be loaded again
 
 PageLoader = Callable[[str, str], "Page | None"]  # (page key, url) -> Page
-
-
-@dataclass
-class FetchInfo:
-    """The outcome of fetching one URL, kept even when it failed (a broken link is a finding)."""
-
-    url: str
-    final_url: str
-    status: int
-    kind: str
-    error: str = ""
-
-    @classmethod
-    def from_row(cls, row: dict) -> FetchInfo:
-        """From a stored ``resources`` row."""
-        final = row["final_url"] or row["url"]
-        return cls(row["url"], final, row["status"] or 0, row["kind"], row["error"] or "")
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300 and not self.error
-
-    @property
-    def transient(self) -> bool:
-        """Failures an assessor could not hold against the agency: retry later."""
-        return self.status in (0, 408, 425, 429) or self.status >= 500
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The printable HTML report for the web officer and their director: one self-contained file.
 
-It reads the JSON contract (``AuditResult.as_dict()`` or a ``--json`` file), so a stored run
+It reads the JSON contract (``RunResult.as_dict()`` or a ``--json`` file), so a stored run
 renders like a fresh one. No external fonts, scripts or images: it must open offline, from an
 e-mail attachment, and print on A4 without cutting tables. Item text comes from the audited
 websites, so every value is escaped and only http(s) addresses become links.
@@ -12,11 +12,12 @@ import datetime as dt
 from html import escape
 from urllib.parse import urlsplit
 
+from oit_checker.models import count_statuses
 from oit_checker.output.labels import (
     KIND_TH,
     RULE_STATUS_TH,
-    STATUS_TH,
     RuleLabels,
+    by_subindicator,
     rule_labels,
     status_th,
 )
@@ -137,7 +138,7 @@ def _card(label: str, value: str, css: str = "card") -> str:
 
 def _scores(result: dict, labels: RuleLabels) -> str:
     scores = result["scores"]
-    counts = {k: sum(1 for i in result["items"] if i["status"] == k) for k in STATUS_TH}
+    counts = count_statuses(i["status"] for i in result["items"])
     main = [_card("คะแนน OIT", _num(scores["oit"]), "card main")]
     for iid, value in scores["indicators"].items():
         name = labels.indicators.get(iid, "")
@@ -224,11 +225,8 @@ ITEM_TABLE_HEAD = (
 def _items(result: dict, labels: RuleLabels) -> str:
     """Per indicator, per sub-indicator: a table of its items, in rule order."""
     scores = result["scores"]
-    groups: dict[str, dict[str, list[dict]]] = {}
-    for item in result["items"]:
-        groups.setdefault(item["indicator"], {}).setdefault(item["subindicator"], []).append(item)
     parts = []
-    for iid, subs in groups.items():
+    for iid, subs in by_subindicator(result).items():
         ind_score = _num(scores["indicators"].get(iid))
         name = labels.indicators.get(iid, "")
         parts.append(f"<h2>ตัวชี้วัดที่ {_e(iid)} {_e(name)} — {ind_score} คะแนน</h2>")

@@ -9,10 +9,9 @@ empty when that file is gone (a run copied from another machine).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from oit_checker.models import STATUSES
-from oit_checker.rules import RULES_DIR, RuleError, RuleSet, load_rules
+from oit_checker.rules import RuleSet, run_rules
 
 # status -> (Thai label, terminal colour)
 STATUS_STYLE: dict[str, tuple[str, str]] = {
@@ -74,20 +73,16 @@ class RuleLabels:
         return self.components.get(item_id, {}).get(name, name)
 
 
-def run_rules(rules_path: str) -> RuleSet | None:
-    """The rule file a run was judged by, where it was or among the shipped years; None if gone."""
-    raw = Path(rules_path or "")
-    for path in (raw, RULES_DIR / raw.name):
-        if not raw.name or not path.is_file():
-            continue
-        try:
-            return load_rules(path)
-        except RuleError:
-            continue
-    return None
-
-
 def rule_labels(result: dict) -> RuleLabels:
     """Labels from the run's rule file, or empty ones when it is gone (a run from elsewhere)."""
     rules = run_rules(result.get("rules", {}).get("path", ""))
     return RuleLabels.of(rules) if rules is not None else RuleLabels()
+
+
+def by_subindicator(result: dict) -> dict[str, dict[str, list[dict]]]:
+    """The items grouped as every report shows them: per indicator, per sub-indicator, in rule
+    order (from the result itself, so a run whose rule file is gone shows the same way)."""
+    groups: dict[str, dict[str, list[dict]]] = {}
+    for item in result["items"]:
+        groups.setdefault(item["indicator"], {}).setdefault(item["subindicator"], []).append(item)
+    return groups

@@ -1,7 +1,7 @@
 """The ITAS answer sheet: one row per OIT item, as the web officer types it into the NACC system.
 
 ITAS asks, per item, มี/ไม่มี, one URL on the main website and a short explanation of where the
-data is. Everything here reads the JSON contract (``AuditResult.as_dict()`` or a ``--json`` file),
+data is. Everything here reads the JSON contract (``RunResult.as_dict()`` or a ``--json`` file),
 so a stored run gives the same sheet as a fresh audit. An uncertain item is answered ไม่มี: the
 assessors do not count what the checker could not confirm, so the officer must check it first.
 """

@@ -17,9 +17,15 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from oit_checker.audit import AuditResult
-from oit_checker.models import STATUSES
-from oit_checker.output.labels import COUNT_COLUMNS, STATUS_STYLE, STATUS_TH
+from oit_checker.models import STATUSES, count_statuses
+from oit_checker.output.labels import (
+    COUNT_COLUMNS,
+    STATUS_STYLE,
+    STATUS_TH,
+    RuleLabels,
+    by_subindicator,
+    rule_labels,
+)
 from oit_checker.urls import display_url
 
 if TYPE_CHECKING:
@@ -29,50 +35,62 @@ if TYPE_CHECKING:
 PIPED_WIDTH = 160
 
 
-def print_report(result: AuditResult, console: Console) -> None:
-    rules = result.rules
+def print_report(result: dict, console: Console, labels: RuleLabels | None = None) -> None:
+    """An audit's report from its result (the JSON contract): one table per indicator, the
+    scores, the counts and how the crawl went. ``labels`` default to the run's rule file."""
+    labels = labels if labels is not None else rule_labels(result)
+    rules, scores = result["rules"], result["scores"]
     console.print(
-        f"[bold]OIT audit[/bold] {display_url(result.site)}  ปีงบประมาณ {result.year}  "
-        f"rules: {rules.path} ({rules.status})  as of {result.as_of.isoformat()}  run #{result.run_id}"
+        f"[bold]OIT audit[/bold] {display_url(result['site'])}  ปีงบประมาณ {result['year']}  "
+        f"rules: {rules['path']} ({rules['status']})  as of {result['as_of']}  "
+        f"run #{result['run_id']}"
     )
-    for ind_id, ind_title in rules.indicators.items():
-        table = Table(title=f"ตัวชี้วัดที่ {ind_id} {ind_title}", show_lines=False, expand=True)
+    for ind_id, subs in by_subindicator(result).items():
+        table = Table(
+            title=f"ตัวชี้วัดที่ {ind_id} {labels.indicators.get(ind_id, '')}",
+            show_lines=False,
+            expand=True,
+        )
         table.add_column("ข้อ", no_wrap=True)
         table.add_column("รายการ", ratio=3)
         table.add_column("ผล", no_wrap=True)
         table.add_column("หลักฐาน / เหตุผล", ratio=5)
-        for sub_id, (sub_title, sub_ind) in rules.subindicators.items():
-            if sub_ind != ind_id:
-                continue
-            sub_score = result.scores.subindicators.get(sub_id)
+        for sub_id, items in subs.items():
             table.add_section()
             table.add_row(
                 "",
-                Text(f"{sub_id} {sub_title}", style="bold"),
+                Text(f"{sub_id} {labels.subindicators.get(sub_id, '')}", style="bold"),
                 "",
-                Text(f"{sub_score:.2f}" if sub_score is not None else "-", style="bold"),
+                Text(score_text(scores["subindicators"].get(sub_id)), style="bold"),
             )
-            for item in result.items:
-                if item.subindicator != sub_id:
-                    continue
-                label, style = STATUS_STYLE[item.status]
-                url = display_url(item.evidence[0].url) if item.evidence else ""
+            for item in items:
+                label, style = STATUS_STYLE[item["status"]]
+                url = display_url(item["evidence"][0]["url"]) if item["evidence"] else ""
                 detail = Text(url + "\n" if url else "", style="cyan")
-                detail.append(item.reason)
-                table.add_row(item.id, item.title, Text(label, style=style), detail)
+                detail.append(item["reason"])
+                table.add_row(item["id"], item["title"], Text(label, style=style), detail)
         console.print(table)
-    s = result.scores
+    _print_scores(scores, console)
+    _print_crawl(result, console)
+
+
+def _print_scores(s: dict, console: Console) -> None:
     console.print(
-        "คะแนน: " + "  ".join(f"ตัวชี้วัดย่อย {k} = {v:.2f}" for k, v in s.subindicators.items())
+        "คะแนน: " + "  ".join(f"ตัวชี้วัดย่อย {k} = {v:.2f}" for k, v in s["subindicators"].items())
     )
     console.print(
-        "  ".join(f"ตัวชี้วัดที่ {k} = {v:.2f}" for k, v in s.indicators.items())
-        + f"  [bold]OIT = {s.oit:.2f}[/bold]  (ค่าเฉลี่ยรายข้อ {s.item_average:.2f})"
+        "  ".join(f"ตัวชี้วัดที่ {k} = {v:.2f}" for k, v in s["indicators"].items())
+        + f"  [bold]OIT = {s['oit']:.2f}[/bold]  (ค่าเฉลี่ยรายข้อ {s['item_average']:.2f})"
     )
-    if s.ita:
-        console.print(f"[bold]ITA รวม = {s.ita['total']:.2f} ระดับ {s.ita['rating']}[/bold]")
-    counts = {k: sum(1 for r in result.items if r.status == k) for k in STATUS_STYLE}
-    st = result.stats
+    ita = s.get("ita")
+    if ita:
+        console.print(f"[bold]ITA รวม = {ita['total']:.2f} ระดับ {ita['rating']}[/bold]")
+
+
+def _print_crawl(result: dict, console: Console) -> None:
+    """The verdict counts, what the crawl read, and whether a re-audit reused the last run."""
+    counts = count_statuses(i["status"] for i in result["items"])
+    st = result["stats"]
     console.print(
         f"มี {counts['present']}  ไม่มี {counts['absent']}  ไม่แน่ใจ {counts['uncertain']}  |  "
         f"pages {st['pages']}, documents {st['documents']}, errors {len(st['errors'])}, {st['seconds']} s"
