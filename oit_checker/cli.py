@@ -199,27 +199,11 @@ def check(
 ) -> None:
     """Crawl a site, decide every OIT item, score, store the run and print the report."""
     signals.install()
+    # Every option that is an audit setting, checked by the settings table under its flag.
+    settings = _audit_settings(**{k: v for k, v in locals().items() if k in SETTINGS})
     rules = _rules(year, rules_file)
     if resume and as_of:
         raise OitError("--resume keeps the interrupted run's audit date; drop --as-of")
-    settings = _audit_settings(
-        as_of=as_of,
-        max_pages=max_pages,
-        max_seconds=max_seconds,
-        concurrency=concurrency,
-        timeout=timeout,
-        max_file_mb=max_file_mb,
-        ocr=ocr,
-        render=render,
-        rate=rate,
-        contact=contact,
-        revisit_days=revisit_days,
-        ignore_robots=ignore_robots,
-        insecure=insecure,
-        iit=iit,
-        eit1=eit1,
-        eit2=eit2,
-    )
     options = settings.audit_options()
     options.fresh, options.resume = fresh, resume
     notify_settings = _notify_settings(notify_config, notify_webhook, notify_on)
