@@ -167,6 +167,13 @@ def is_web_address(url: str) -> bool:
 def check_start_url(url: str) -> str:
     """The site's URL as stored and shown: normalised, without credentials."""
     url = strip_credentials(url)
+    netloc = urlsplit(url.strip()).netloc if is_web_address(url) else ""
+    if any(c.isspace() for c in netloc):  # "http://host /": a typo, not another site
+        raise AuditError(
+            f"ที่อยู่เว็บไซต์มีช่องว่าง (a space in the host name): {url!r}; "
+            "remove the space (ลบช่องว่างออก)",
+            EXIT_USAGE,
+        )
     if not is_web_address(url):
         raise AuditError(
             f"ไม่ใช่ที่อยู่เว็บไซต์ (not a web address): {url!r} (expected http://… or https://…)",

@@ -333,7 +333,7 @@ def list_rules(year: YearOpt = None, rules_file: RulesOpt = None) -> None:
 
 @app.command()
 def demo(
-    db: DbOpt = Path("oit-demo.db"),
+    db: DbOpt = Path("oit.db"),
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON result here")
     ] = None,
@@ -362,7 +362,13 @@ def demo(
             f"demo site served at {server.url}; auditing for fiscal year {rules.year} as of {options.as_of}"
         )
         result = _run_audit(server.url, rules, db, options, progress)
-    _finish(result, json_path, exit_code=0)  # the demo site lacks items on purpose
+    _report(result, json_path)
+    err.print(
+        f"เก็บผลไว้ใน {db} (run #{result.run_id} saved in {db}): "
+        "`oit report`, `oit sheet` and `oit history` read it",
+        soft_wrap=True,
+    )
+    raise typer.Exit(0)  # the demo site lacks items on purpose  # the demo site lacks items on purpose
 
 
 @app.command("eval")

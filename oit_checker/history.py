@@ -50,6 +50,7 @@ def list_runs(store: Store, site: str | None = None) -> list[dict]:
                 "oit": loads_or(r["scores"], {}).get("oit"),
                 **{s: got.get(s, 0) for s in STATUSES},
                 "error": r["error"] or "",
+                "verify": r["purpose"] == "verify",
             }
         )
     return listed
@@ -64,8 +65,12 @@ def shown_status(run: dict) -> str:
 
 
 def latest_complete_run(store: Store, site: str | None = None) -> int | None:
-    """The newest complete run (of a site, when named)."""
-    return next((r["id"] for r in list_runs(store, site) if r["status"] == "complete"), None)
+    """The newest complete audit (of a site, when named). The audit `oit verify` makes is left
+    out: checking an answer sheet must not change which run the report and sheet show."""
+    return next(
+        (r["id"] for r in list_runs(store, site) if r["status"] == "complete" and not r["verify"]),
+        None,
+    )
 
 
 def previous_run(store: Store, run_id: int) -> int | None:
@@ -152,6 +157,16 @@ def _why_dead(resource: dict) -> str:
     return f"no response: {resource['error']}" if resource["error"] else "no response"
 
 
+def _same_site(store: Store, a: int, b: int) -> None:
+    """Two runs of different sites have no changes to show: every item would look changed."""
+    run_a, run_b = _run_row(store, a), _run_row(store, b)
+    if run_a["site_id"] != run_b["site_id"]:
+        raise HistoryError(
+            f"รอบ #{a} และ #{b} เป็นของคนละเว็บไซต์ เทียบกันไม่ได้ (runs of different sites: "
+            f"#{a} is {run_a['site_url']}, #{b} is {run_b['site_url']}; compare runs of one site)"
+        )
+
+
 def diff_runs(store: Store, a: int, b: int) -> dict:
     """What changed from run ``a`` (older) to run ``b``: verdicts, evidence that died, scores.
 
@@ -159,6 +174,7 @@ def diff_runs(store: Store, a: int, b: int) -> dict:
     is an evidence URL of A that worked in A and in B answers an error (status >= 400 or no
     response), or is no longer evidence for that item.
     """
+    _same_site(store, a, b)
     result_a, result_b = complete_result(store, a), complete_result(store, b)
     items_b = {i["id"]: i for i in result_b["items"]}
     regressions, improvements, other = [], [], []

@@ -324,7 +324,8 @@ class Store(FetchedTables):
         number of items of each verdict."""
         sql = (
             "select runs.id, sites.url as site, runs.started_at, runs.finished_at, runs.status, "
-            "runs.year, runs.as_of, runs.scores, runs.error, runs.pid, runs.host from runs "
+            "runs.year, runs.as_of, runs.scores, runs.error, runs.pid, runs.host, "
+            "coalesce(runs.purpose, '') as purpose from runs "
             "join sites on sites.id = runs.site_id"
         )
         args: list[Any] = []
@@ -347,7 +348,7 @@ class Store(FetchedTables):
         """The complete run of the site and fiscal year before ``run_id``."""
         row = self.db.execute(
             "select id from runs where site_id = ? and year = ? and status = 'complete' "
-            "and id < ? order by id desc limit 1",
+            "and coalesce(purpose, '') != 'verify' and id < ? order by id desc limit 1",
             [site_id, year, run_id],
         ).fetchone()
         return row[0] if row else None
@@ -356,6 +357,10 @@ class Store(FetchedTables):
         """How each URL of a run answered: url, final_url, status, error."""
         sql = "select url, final_url, status, error from resources where run_id = ?"
         return list(self.db.query(sql, [run_id]))
+
+    def mark_verify_run(self, run_id: int) -> None:
+        """The run was made by `oit verify`: listed, but not a default for report/sheet/diff."""
+        self.db["runs"].update(run_id, {"purpose": "verify"})
 
     def merge_stats(self, run_id: int, extra: dict) -> None:
         """Add keys to a finished run's stats (what happened to its notifications)."""

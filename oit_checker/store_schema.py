@@ -164,6 +164,14 @@ def m002_resume_and_revisit(db: sqlite_utils.Database) -> None:
     _add_columns(db, "http_cache", {"content_sha256": str, "rendered": int})
 
 
+
+@MIGRATIONS(name="m003_run_purpose")
+def m003_run_purpose(db: sqlite_utils.Database) -> None:
+    """Why a run was made: "" for an audit, "verify" for the audit behind `oit verify`, which
+    history lists but report, sheet and diff do not take as the site's newest audit."""
+    _add_columns(db, "runs", {"purpose": str})
+
+
 SCHEMA_VERSION = len(MIGRATIONS.pending(sqlite_utils.Database(memory=True)))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,17 +27,24 @@ from oit_checker.fetch import fetch, make_client
 from oit_checker.models import DOCUMENT_KINDS, FetchInfo, Page
 from oit_checker.rules import Item, RuleSet
 from oit_checker.store import Store
+from oit_checker.thai import thai_digits_to_arabic
 from oit_checker.urls import display_url, normalize_url
 
-# Header spellings accepted per field: the Thai header sheet.write_csv writes, and English for
-# hand-made files. "title" and "answer" are read past (the verdict comes from the URL).
+# Header spellings accepted per field, whole or followed by a space or sign ("ข้อที่", "URL (ลิงก์)",
+# "คำอธิบาย (ถ้ามี)"): the Thai headers sheet.write_csv writes, the ones
+# officers type, and English for hand-made files. "title" and "answer" are read past (the verdict
+# comes from the URL); any other column (หมายเหตุ, ผู้รับผิดชอบ) is ignored.
 HEADERS = {
-    "item": ("ข้อ", "item", "id", "item_id"),
-    "url": ("url", "ลิงก์", "link"),
-    "explanation": ("คำอธิบาย", "explanation"),
-    "title": ("รายการ", "title"),
-    "answer": ("มี/ไม่มี", "answer"),
+    "item": ("ข้อ", "ข้อที่", "item", "id", "item_id", "no."),
+    "url": ("url", "ลิงก์", "ลิงค์", "ลิ้งค์", "link", "ที่อยู่เว็บ"),
+    "explanation": ("คำอธิบาย", "explanation", "หมายเหตุ", "note"),
+    "title": ("รายการ", "ชื่อรายการ", "title", "หัวข้อ"),
+    "answer": ("มี/ไม่มี", "answer", "ผล"),
 }
+# An item id as officers write it: O5, o.5, O 05, 5, ๕, ข้อ 5, ข้อที่ ๕, "O5 คู่มือ…".
+ITEM_ID = re.compile(r"^(?:ข้อ(?:ที่)?)?\s*[oO]?\s*\.?\s*([0-9๐-๙]{1,2})(?![0-9๐-๙])")
+# A cell that is an address: what tells the URL column of a sheet without a header.
+URL_CELL = re.compile(r"^(https?://|www\.)", re.I)
 # Files linked from an answered page the crawl did not reach: fetched so the page's bundle
 # (page + its documents) is judged whole, as an assessor would open them. Capped per page.
 MAX_LINKED_DOCS = 20
@@ -44,6 +52,8 @@ MAX_LINKED_DOCS = 20
 DOCUMENT_NAME = re.compile(r"\.(pdf|docx?|xlsx?)$|(^|[_\-])(dl|download)", re.I)
 # Statuses of a verdict.
 OK, WRONG, UNCERTAIN, MISSING_URL = "ok", "wrong", "uncertain", "missing-url"
+# An item of the year the sheet does not answer at all: ITAS would count it absent.
+NOT_ANSWERED = "not-answered"
 
 
 class AnswerSheetError(OitError, ValueError):
@@ -62,7 +72,7 @@ class Verdict:
     item_id: str
     title: str
     url: str
-    status: str  # ok | wrong | uncertain | missing-url
+    status: str  # ok | wrong | uncertain | missing-url | not-answered
     reason: str  # Thai, for the officer
     better_url: str = ""  # where the audit found the item, when the answer is not ok
     found: list[str] = field(default_factory=list)
@@ -73,30 +83,70 @@ class Verdict:
 
 
 def _item_id(raw: str) -> str:
-    """ "O5", "o5", "5" and "O 5" are the same item."""
-    text = "".join(raw.split()).upper()
-    return f"O{text}" if text.isdigit() else text
+    """ "O5", "o5", "5", "O 5", "๕", "ข้อที่ 5" and "O5 คู่มือ…" are the same item."""
+    text = raw.strip()
+    match = ITEM_ID.match(text)
+    if match:
+        return f"O{int(thai_digits_to_arabic(match.group(1)))}"
+    return "".join(text.split()).upper()
 
 
-def _columns(header: list[str], path: Path) -> dict[str, int]:
-    by_name = {alias.casefold(): name for name, aliases in HEADERS.items() for alias in aliases}
+def _field(label: str) -> str | None:
+    """The field a header cell names, or None for a column we read past. An alias must be the
+    whole header or be followed by a space or a sign ("URL (ลิงก์)"), so "ข้อมูล" is not "ข้อ"."""
+    key = label.strip().casefold()
+    matches = [
+        (len(alias), name)
+        for name, aliases in HEADERS.items()
+        for alias in aliases
+        if key == alias.casefold()
+        or (key.startswith(alias.casefold()) and not key[len(alias)].isalpha())
+    ]
+    return max(matches)[1] if matches else None
+
+
+def _header_columns(header: list[str]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        label = (cell or "").strip()
-        if not label:
-            continue
-        name = by_name.get(label.casefold())
-        if name is None:
-            known = ", ".join(a for aliases in HEADERS.values() for a in aliases)
-            raise AnswerSheetError(f"{path}: row 1: unknown column {label!r} (known: {known})")
-        columns.setdefault(name, index)
-    for needed in ("item", "url"):
-        if needed not in columns:
-            raise AnswerSheetError(
-                f"{path}: row 1: no {needed!r} column (header {header!r}; "
-                f"expected ข้อ,URL[,คำอธิบาย] or item,url[,explanation])"
-            )
+        name = _field(cell or "")
+        if name is not None:
+            columns.setdefault(name, index)
     return columns
+
+
+def _guessed_columns(rows: list[list[str]]) -> dict[str, int]:
+    """Columns of a sheet without a header: the one that mostly holds item ids, and the one that
+    mostly holds addresses."""
+    width = max(len(r) for r in rows)
+
+    def hits(test: Callable[[str], bool]) -> list[int]:
+        return [sum(1 for r in rows if i < len(r) and test((r[i] or "").strip())) for i in range(width)]
+
+    ids = hits(lambda cell: bool(ITEM_ID.match(cell)) and not URL_CELL.match(cell))
+    urls = hits(lambda cell: bool(URL_CELL.match(cell)))
+    columns: dict[str, int] = {}
+    if max(ids) and max(urls):
+        columns["item"] = ids.index(max(ids))
+        columns["url"] = urls.index(max(urls))
+    return columns
+
+
+def _columns(rows: list[list[str]], path: Path) -> tuple[dict[str, int], int]:
+    """Where the item and URL columns are, and the first row of answers (0 when no header)."""
+    columns = _header_columns(rows[0])
+    if "item" not in columns and "title" in columns:  # รายการ holding "O1 โครงสร้าง…"
+        columns["item"] = columns["title"]
+    if "item" in columns and "url" in columns:
+        return columns, 1
+    if not columns:  # no header at all: the first row is an answer
+        guessed = _guessed_columns(rows)
+        if guessed:
+            return guessed, 0
+    missing = "ข้อ (item)" if "item" not in columns else "URL"
+    raise AnswerSheetError(
+        f"{path}: แถว 1: ไม่พบคอลัมน์ {missing} (row 1: no {missing} column; header "
+        f"{[c for c in rows[0] if c]!r}; expected ข้อ,URL[,คำอธิบาย] or item,url[,explanation])"
+    )
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -142,10 +192,10 @@ def read_answers(path: Path) -> list[Answer]:
     rows = [r for r in rows if any((c or "").strip() for c in r)]
     if not rows:
         raise AnswerSheetError(f"{path}: empty file (expected a header ข้อ,URL or item,url)")
-    columns = _columns(rows[0], path)
+    columns, first = _columns(rows, path)
     answers: list[Answer] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[first:], start=first + 1):
 
         def cell(name: str, row: list[str] = row) -> str:
             index = columns.get(name)
@@ -301,7 +351,9 @@ async def verify(
     store: Store,
     options: AuditOptions | None = None,
 ) -> list[Verdict]:
-    """Audit ``site_url`` (a stored run), then judge each answered URL as an assessor would."""
+    """Audit ``site_url`` (a stored run), then judge each answered URL as an assessor would.
+    One verdict per item of the year, in the rule set's order: an item the sheet leaves out is
+    ``not-answered``, since ITAS would count it absent."""
     options = options or AuditOptions()
     items = {item.id: item for item in rules.items}
     unknown = [a.item_id for a in answers if a.item_id not in items]
@@ -311,6 +363,7 @@ async def verify(
             f"(the rule set has {rules.items[0].id}–{rules.items[-1].id})"
         )
     result = await audit(site_url, rules, store, options)
+    store.mark_verify_run(result.run_id)
     site = site_from_run(store, result.run_id, result.site)
     extra: list[str] = []
     for answer in answers:
@@ -322,4 +375,23 @@ async def verify(
     if extra:
         await _fetch_into(site, extra, options)
     checker = ItemChecker(rules, site, rules.year, result.as_of)
-    return [_judge(checker, items[a.item_id], a, result) for a in answers]
+    given = {a.item_id: a for a in answers}
+    return [
+        _judge(checker, item, given[item.id], result)
+        if item.id in given
+        else _not_answered(item, result)
+        for item in rules.items
+    ]
+
+
+def _not_answered(item: Item, result: AuditResult) -> Verdict:
+    """An item of the year the sheet leaves out: ITAS counts it absent, whatever the site has."""
+    better, _ = _audit_url(result, item.id)
+    verdict = Verdict(item.id, item.title, "", NOT_ANSWERED, "")
+    if better:
+        verdict.reason = f"ไม่ได้ตอบข้อนี้ในแบบฟอร์ม แต่พบ{item.title}ที่ {display_url(better)}"
+        verdict.better_url = better
+    else:
+        audited = next(r for r in result.items if r.id == item.id)
+        verdict.reason = f"ไม่ได้ตอบข้อนี้ในแบบฟอร์ม; ผลการตรวจเว็บไซต์: {audited.reason}"
+    return verdict

@@ -246,6 +246,8 @@ def test_cli_non_html_start_url_exits_3(demo_site, tmp_path):
 def test_cli_bad_url_unknown_year_and_broken_rules_exit_2(tmp_path):
     proc = _oit("check", "ftp://example.go.th/", cwd=tmp_path)
     assert proc.returncode == 2 and "not a web address" in proc.stderr
+    proc = _oit("check", "http://example.go.th /", cwd=tmp_path)  # a stray space: not a host
+    assert proc.returncode == 2 and "ช่องว่าง" in proc.stderr and "space" in proc.stderr
     proc = _oit("check", "http://127.0.0.1:9/", "--year", "2550", cwd=tmp_path)
     assert proc.returncode == 2 and "no rule set for fiscal year 2550" in proc.stderr
     bad = tmp_path / "bad.toml"
@@ -269,3 +271,21 @@ def test_cli_rules_lists_the_items_of_a_year(tmp_path):
 def test_demo_expected_file_matches_the_default_rule_year():
     data = tomllib.loads((DEMO / "expected.toml").read_text(encoding="utf-8"))
     assert data["year"] == 2568 and len(data["item"]) == 28
+
+
+def test_demo_keeps_its_run_where_history_report_and_sheet_look(tmp_path):
+    """`oit demo` writes only the default database (ignored by git), and `oit history` in the
+    same folder lists the run without --db."""
+    before = set(tmp_path.iterdir())
+    proc = _oit("demo", "--no-progress", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    made = {p.name for p in set(tmp_path.iterdir()) - before}
+    assert "oit.db" in made and made <= {"oit.db", "oit.db-wal", "oit.db-shm", "oit.db.locks"}
+    history = _oit("history", cwd=tmp_path)
+    assert history.returncode == 0 and "complete" in history.stdout
+    if (ROOT / ".git").exists():  # a checkout: ./scripts/demo leaves nothing untracked
+        names = sorted(n + "/" if (tmp_path / n).is_dir() else n for n in made)
+        ignored = subprocess.run(
+            ["git", "check-ignore", *names], cwd=ROOT, capture_output=True, text=True
+        )
+        assert ignored.stdout.split() == names

@@ -253,3 +253,16 @@ def test_every_command_that_writes_a_file_makes_its_folder_and_fails_cleanly(run
         assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
         assert f"(cannot write) {blocker / name}" in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_diff_of_runs_of_two_sites_is_refused(runs, tmp_path):
+    """Every item of another site would look changed: say it plainly instead."""
+    db = tmp_path / "two-sites.db"
+    shutil.copy(runs["db"], db)
+    store = Store(db)
+    other = store.start_run("http://other.go.th/", 2568, "rules", "", "2025-10-15", {})
+    store.db["runs"].update(other, {"status": "complete"})
+    proc = _oit("diff", "1", str(other), "--db", str(db), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout
+    assert "คนละเว็บไซต์" in proc.stderr and "http://other.go.th/" in proc.stderr
+    assert "Traceback" not in proc.stderr

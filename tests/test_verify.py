@@ -73,7 +73,7 @@ def verdicts(demo, tmp_path_factory) -> dict[str, Verdict]:
     )
     answers = read_answers(sheet)
     result = asyncio.run(verify(answers, server.url, rules, Store(db), _options()))
-    assert [v.item_id for v in result] == [a.item_id for a in answers]
+    assert [v.item_id for v in result] == [item.id for item in rules.items]
     return {v.item_id: v for v in result}
 
 
@@ -155,8 +155,8 @@ def test_hand_made_sheets_accept_loose_item_ids_and_thai_windows_encoding(tmp_pa
     ("content", "message"),
     [
         ("", "empty file"),
-        ("item,url,comment\nO1,http://x/\n", "unknown column 'comment'"),
-        ("item,explanation\nO1,x\n", "no 'url' column"),
+        ("comment,note\nhello,x\n", "no ข้อ (item) column"),
+        ("item,explanation\nO1,x\n", "no URL column"),
         ("item,url\nO1,http://x/\n,http://y/\n", "row 3: no item"),
         ("item,url\nO1,http://x/\no1,http://y/\n", "row 3: item O1 answered again"),
     ],
@@ -198,4 +198,76 @@ def test_cli_verify_reports_each_answer_and_a_better_url(demo, tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert "O3" in proc.stdout and "ok" in proc.stdout
     assert "404" in proc.stdout and "URL ที่ดีกว่า" in proc.stdout
-    assert "1 of 2 answers hold up" in proc.stdout
+    rules = demo[1]
+    assert f"1 of {len(rules.items)} items hold up: 2 answered, {len(rules.items) - 2} not answered" in proc.stdout
+    assert f"ยังไม่ได้ตอบ {len(rules.items) - 2} ข้อ" in proc.stdout
+
+
+def test_items_the_sheet_leaves_out_are_not_answered_and_say_where_the_site_has_them(verdicts, demo):
+    """A 7-row sheet does not "hold up" for a year of 28 items: the 21 others count absent."""
+    server, rules, _, result = demo
+    left_out = [v for v in verdicts.values() if v.status == "not-answered"]
+    assert len(left_out) == len(rules.items) - 7
+    found = {r.id for r in result.items if r.status == "present"}
+    one_found = next(v for v in left_out if v.item_id in found)
+    assert one_found.better_url.startswith(server.url)
+    assert "ไม่ได้ตอบข้อนี้ในแบบฟอร์ม แต่พบ" in one_found.reason
+    one_missing = next(v for v in left_out if v.item_id not in found)
+    assert one_missing.better_url == "" and "ผลการตรวจเว็บไซต์" in one_missing.reason
+
+
+def test_verify_runs_are_listed_but_report_and_sheet_keep_the_audit(verdicts, demo, tmp_path):
+    """The audit behind `oit verify` must not become the run `oit sheet` hands in by default."""
+    import subprocess
+    import sys
+
+    from oit_checker.history import latest_complete_run, list_runs
+
+    _, _, db, result = demo
+    store = Store(db)
+    listed = list_runs(store)
+    assert [r["verify"] for r in listed if r["id"] != result.run_id] == [True] * (len(listed) - 1)
+    assert latest_complete_run(store) == result.run_id
+    oit = str(Path(sys.executable).parent / "oit")
+    proc = subprocess.run(
+        [oit, "sheet", "--db", str(db), "-o", str(tmp_path / "s.csv")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0 and f"run #{result.run_id}" in proc.stderr
+    proc = subprocess.run(
+        [oit, "history", "--db", str(db)], capture_output=True, text=True, timeout=120
+    )
+    assert "(verify)" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # The headers officers type, and columns a sheet carries besides (ลำดับ, หมายเหตุ).
+        (
+            "ลำดับ,ข้อที่,รายการ,URL (ลิงก์),หมายเหตุ\n1,O1,โครงสร้าง,http://x.go.th/a,ดูแผนผัง\n",
+            [Answer("O1", "http://x.go.th/a", "ดูแผนผัง")],
+        ),
+        ("ข้อ,ลิงก์\nข้อ ๕,http://x.go.th/b\n", [Answer("O5", "http://x.go.th/b")]),
+        # รายการ holding the id and the title, as ITAS lists them.
+        ("รายการ,URL\nO12 รายงานผล,http://x.go.th/c\n", [Answer("O12", "http://x.go.th/c")]),
+        # No header at all: the columns are told by what they hold.
+        (
+            "O1,http://x.go.th/a\no.2,www.x.go.th/b\n3,\n",
+            [Answer("O1", "http://x.go.th/a"), Answer("O2", "www.x.go.th/b"), Answer("O3", "")],
+        ),
+        ("โครงสร้าง,O3,http://x.go.th/c\n", [Answer("O3", "http://x.go.th/c")]),
+    ],
+)
+def test_sheets_as_officers_write_them(tmp_path, content, expected):
+    path = tmp_path / "answers.csv"
+    path.write_text(content, encoding="utf-8")
+    assert read_answers(path) == expected
+
+
+def test_a_data_column_is_not_the_item_column(tmp_path):
+    """"ข้อมูล" (data) starts like "ข้อ" (item) but is not it."""
+    path = tmp_path / "answers.csv"
+    path.write_text("ข้อมูล,URL\nโครงสร้าง,http://x.go.th/a\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no ข้อ"):
+        read_answers(path)

@@ -186,9 +186,12 @@ def print_explain(
 
 
 def print_verify(verdicts: Sequence[Verdict], console: Console) -> None:
-    """Each answer of a sheet as an assessor would take it, and a better URL where one was found."""
+    """Each answer of a sheet as an assessor would take it, and a better URL where one was found;
+    then the items the sheet leaves out, which ITAS would count absent."""
     styles = {"ok": "green", "wrong": "red", "uncertain": "yellow", "missing-url": "red"}
-    for v in verdicts:
+    answered = [v for v in verdicts if v.status != "not-answered"]
+    left_out = [v for v in verdicts if v.status == "not-answered"]
+    for v in answered:
         style = styles.get(v.status, "white")
         console.print(
             f"[bold]{v.item_id}[/bold] {v.title}: [{style}]{v.status}[/{style}] {display_url(v.url) or '-'}",
@@ -197,8 +200,17 @@ def print_verify(verdicts: Sequence[Verdict], console: Console) -> None:
         console.print(f"   {v.reason}", soft_wrap=True)
         if v.better_url:
             console.print(f"   URL ที่ดีกว่า: {display_url(v.better_url)}", soft_wrap=True)
-    bad = sum(1 for v in verdicts if v.status != "ok")
-    console.print(f"{len(verdicts) - bad} of {len(verdicts)} answers hold up")
+    if left_out:
+        console.print(
+            f"[red]ยังไม่ได้ตอบ {len(left_out)} ข้อ[/red] (items not answered; ITAS counts them absent):"
+        )
+        for v in left_out:
+            console.print(f"[bold]{v.item_id}[/bold] {v.title}: {v.reason}", soft_wrap=True)
+    good = sum(1 for v in answered if v.status == "ok")
+    console.print(
+        f"ใช้ได้ {good} จาก {len(verdicts)} ข้อ ({good} of {len(verdicts)} items hold up: "
+        f"{len(answered)} answered, {len(left_out)} not answered)"
+    )
 
 
 RUN_STATUS_STYLE = {
@@ -223,7 +235,10 @@ def print_history(runs: list[dict], title: str, console: Console) -> None:
             display_url(r["site"]),
             when(r["started"]),
             when(r["finished"]),
-            Text(r["status"], style=RUN_STATUS_STYLE.get(r["status"], "")),
+            Text(
+                r["status"] + (" (verify)" if r.get("verify") else ""),
+                style=RUN_STATUS_STYLE.get(r["status"], ""),
+            ),
             str(r["year"]),
             score_text(r["oit"]),
             *(str(r[s]) for s in STATUSES),
