@@ -20,7 +20,13 @@ from oit_checker.config import Config, ConfigError, NotifySettings, SiteEntry
 from oit_checker.errors import EXIT_UNCRAWLABLE
 from oit_checker.history import diff_runs, previous_run
 from oit_checker.models import count_statuses
-from oit_checker.notify import build_summary, failures, notify, record_outcome
+from oit_checker.notify import (
+    build_summary,
+    failure_summary,
+    failures,
+    notify,
+    record_outcome,
+)
 from oit_checker.rules import RuleError, RuleSet, default_year, load_rules, load_year
 from oit_checker.store import Store
 
@@ -128,10 +134,15 @@ async def _audit_site(
     before = store.latest_run(start)
     try:
         result = await audit(entry.url, rules, store, entry.settings.audit_options())
-    except AuditError as exc:
-        return _failed(store, start, before, entry, str(exc), began)
-    except Exception as exc:  # a crawler or extractor bug must not stop the other sites
-        return _failed(store, start, before, entry, f"{type(exc).__name__}: {exc}", began)
+    except Exception as exc:  # a crawler or extractor bug must not stop the other sites either
+        error = str(exc) if isinstance(exc, AuditError) else f"{type(exc).__name__}: {exc}"
+        failed = _failed(store, start, before, entry, error, began)
+        if notify_settings is not None and notify_settings.enabled:
+            summary = failure_summary(start, rules.year, error, failed.run_id, entry.name)
+            failed.notify = await asyncio.to_thread(notify, notify_settings, summary)
+            if failed.run_id is not None:
+                record_outcome(store, failed.run_id, failed.notify)
+        return failed
     outcome = SiteOutcome(
         entry,
         "complete",

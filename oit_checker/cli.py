@@ -20,7 +20,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from oit_checker import signals
-from oit_checker.audit import AuditOptions, AuditResult, audit
+from oit_checker.audit import AuditError, AuditOptions, AuditResult, audit, check_start_url
 from oit_checker.batch import DEFAULT_PARALLEL, check_unique, resolve_rules, run_batch
 from oit_checker.check.items import NOT_JUDGED
 from oit_checker.config import (
@@ -35,6 +35,7 @@ from oit_checker.errors import (
     EXIT_INTERRUPTED,
     EXIT_SOME_MISSING,
     EXIT_TERMINATED,
+    EXIT_UNCRAWLABLE,
     OitError,
 )
 from oit_checker.history import (
@@ -45,7 +46,7 @@ from oit_checker.history import (
     previous_run,
     run_result,
 )
-from oit_checker.notify import build_summary, notify, record_outcome
+from oit_checker.notify import build_summary, failure_summary, notify, record_outcome
 from oit_checker.output.files import write_file, write_json
 from oit_checker.output.html import render_html
 from oit_checker.output.labels import RuleLabels
@@ -207,7 +208,12 @@ def check(
     options = settings.audit_options()
     options.fresh, options.resume = fresh, resume
     notify_settings = _notify_settings(notify_config, notify_webhook, notify_on)
-    result = _run_audit(url, rules, db, options, progress)
+    try:
+        result = _run_audit(url, rules, db, options, progress)
+    except AuditError as exc:
+        if notify_settings.enabled and exc.exit_code == EXIT_UNCRAWLABLE:
+            _notify_failure(db, url, rules.year, str(exc), notify_settings)
+        raise
     data = _report(result, json_path)
     diff = _compare_with_previous(db, result.run_id)
     if notify_settings.enabled:
@@ -242,6 +248,14 @@ def _compare_with_previous(db: Path, run_id: int) -> dict | None:
     return diff
 
 
+def _notify_failure(db: Path, url: str, year: int, error: str, settings: NotifySettings) -> None:
+    """A site that could not be audited is news to whoever watches it, like a regression."""
+    start = check_start_url(url)
+    run = Store(db).latest_run(start) if db.exists() else None
+    run_id = run["id"] if run and run["status"] in ("failed", "incomplete") else None
+    _send_notifications(db, settings, failure_summary(start, year, error, run_id))
+
+
 def _send_notifications(db: Path, settings: NotifySettings, summary: dict) -> None:
     outcome = notify(settings, summary)
     for channel, state in outcome.items():
@@ -253,7 +267,8 @@ def _send_notifications(db: Path, settings: NotifySettings, summary: dict) -> No
             )
         else:
             err.print(f"notification {state} ({channel})")
-    record_outcome(Store(db), summary["run_id"], outcome)
+    if summary["run_id"] is not None:
+        record_outcome(Store(db), summary["run_id"], outcome)
 
 
 def _run_audit(

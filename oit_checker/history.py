@@ -13,7 +13,7 @@ from oit_checker.errors import OitError
 from oit_checker.models import STATUSES, RunResult
 from oit_checker.rules import run_rules
 from oit_checker.store import Store, loads_or, process_alive
-from oit_checker.urls import normalize_url
+from oit_checker.urls import display_url, normalize_url
 
 EMPTY_SCORES = {"subindicators": {}, "indicators": {}, "oit": 0.0, "item_average": 0.0}
 
@@ -177,6 +177,7 @@ def diff_runs(store: Store, a: int, b: int) -> dict:
     _same_site(store, a, b)
     result_a, result_b = complete_result(store, a), complete_result(store, b)
     items_b = {i["id"]: i for i in result_b["items"]}
+    dead = _dead_evidence(store, a, b, result_a["items"], items_b)
     regressions, improvements, other = [], [], []
     for item in result_a["items"]:
         now = items_b.get(item["id"])
@@ -187,7 +188,7 @@ def diff_runs(store: Store, a: int, b: int) -> dict:
             "title": item["title"],
             "before": item["status"],
             "after": now["status"],
-            "reason": now["reason"],
+            "reason": _cause_first(item["id"], now["reason"], dead),
             "evidence_before": [e["url"] for e in item["evidence"]],
         }
         if item["status"] == "present":
@@ -196,9 +197,25 @@ def diff_runs(store: Store, a: int, b: int) -> dict:
             improvements.append(change)
         else:
             other.append(change)
+    return {
+        "a": _summary(result_a),
+        "b": _summary(result_b),
+        "regressions": regressions,
+        "improvements": improvements,
+        "other_changes": other,
+        "dead_evidence": dead,
+        "scores": _score_changes(result_a["scores"], result_b["scores"]),
+    }
+
+
+def _dead_evidence(
+    store: Store, a: int, b: int, items_a: list[dict], items_b: dict[str, dict]
+) -> list[dict]:
+    """Evidence URLs of run A that worked then and in B answer an error or are no longer
+    evidence for their item."""
     res_a, res_b = _resources(store, a), _resources(store, b)
     dead = []
-    for item in result_a["items"]:
+    for item in items_a:
         evidence_b = items_b.get(item["id"], {}).get("evidence", [])
         still = {normalize_url(e["url"]) for e in evidence_b}
         for ev in item["evidence"]:
@@ -213,15 +230,17 @@ def diff_runs(store: Store, a: int, b: int) -> dict:
             else:
                 continue
             dead.append({"item": item["id"], "url": ev["url"], "status": status, "why": why})
-    return {
-        "a": _summary(result_a),
-        "b": _summary(result_b),
-        "regressions": regressions,
-        "improvements": improvements,
-        "other_changes": other,
-        "dead_evidence": dead,
-        "scores": _score_changes(result_a["scores"], result_b["scores"]),
-    }
+    return dead
+
+
+def _cause_first(item_id: str, reason: str, dead: list[dict]) -> str:
+    """A regression's reason opens with its real cause when the evidence that counted broke (the
+    PDF now answers 404); the new verdict's own reason may be about another candidate."""
+    broken = [d for d in dead if d["item"] == item_id and d["why"] != "no longer evidence"]
+    if not broken:
+        return reason
+    first = broken[0]
+    return f"หลักฐานเดิม {display_url(first['url'])} เปิดไม่ได้แล้ว ({first['why']}); {reason}"
 
 
 def _summary(result: dict) -> dict:

@@ -34,6 +34,8 @@ def build_summary(result: dict, diff: dict | None, name: str = "") -> dict:
     """The webhook body: the run, its OIT score, what regressed and which evidence died."""
     counts = count_statuses(i["status"] for i in result["items"])
     summary = {
+        "status": "complete",
+        "error": "",
         "site": result["site"],
         "name": name,
         "year": result["year"],
@@ -55,8 +57,32 @@ def build_summary(result: dict, diff: dict | None, name: str = "") -> dict:
     return summary
 
 
+def failure_summary(
+    site: str, year: int, error: str, run_id: int | None = None, name: str = ""
+) -> dict:
+    """The webhook body for a site that could not be audited (down, TLS, robots.txt forbids all):
+    a nightly audit that silently failed would look like a quiet night."""
+    return {
+        "status": "failed",
+        "error": error,
+        "site": site,
+        "name": name,
+        "year": year,
+        "run_id": run_id,
+        "previous_run_id": None,
+        "oit": None,
+        "previous_oit": None,
+        "counts": count_statuses([]),
+        "regressions": [],
+        "improvements": [],
+        "dead_evidence": [],
+    }
+
+
 def wanted(settings: NotifySettings, summary: dict) -> bool:
-    return settings.enabled and (settings.on == "always" or bool(summary["regressions"]))
+    """Always when asked; else on a regression, and on an audit that failed."""
+    urgent = bool(summary["regressions"]) or summary.get("status") == "failed"
+    return settings.enabled and (settings.on == "always" or urgent)
 
 
 def post_webhook(url: str, summary: dict, timeout: float = NOTIFY_TIMEOUT) -> None:
@@ -78,6 +104,8 @@ def post_webhook(url: str, summary: dict, timeout: float = NOTIFY_TIMEOUT) -> No
 def email_text(summary: dict) -> tuple[str, str]:
     """Subject and plain-text body, in Thai, for the officer who reads it on a phone."""
     label = summary["name"] or display_url(summary["site"])
+    if summary.get("status") == "failed":
+        return _failure_email(label, summary)
     regressions = summary["regressions"]
     subject = (
         f"[OIT] {label}: ถดถอย {len(regressions)} ข้อ"
@@ -119,6 +147,18 @@ def email_text(summary: dict) -> tuple[str, str]:
         lines.append("")
     lines.append("ดูรายละเอียด: oit report " + str(summary["run_id"]))
     return subject, "\n".join(lines) + "\n"
+
+
+def _failure_email(label: str, summary: dict) -> tuple[str, str]:
+    run = f"  รอบการตรวจ #{summary['run_id']}" if summary["run_id"] else ""
+    body = [
+        f"ตรวจเว็บไซต์ {display_url(summary['site'])} ไม่ได้ (the audit failed)",
+        f"ปีงบประมาณ {summary['year']}{run}",
+        f"สาเหตุ: {summary['error']}",
+        "",
+        "ผลการตรวจครั้งก่อนยังคงอยู่; ตรวจอีกครั้งเมื่อเว็บไซต์เปิดได้",
+    ]
+    return f"[OIT] {label}: ตรวจไม่ได้ (audit failed)", "\n".join(body) + "\n"
 
 
 def _score(value: float | None) -> str:

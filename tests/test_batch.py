@@ -112,3 +112,19 @@ def test_csv_batch_fails_on_regression_and_posts_the_webhook(tmp_path):
     body = json.loads(posts[0].body)
     assert body["name"] == "หนองบัวทอง" and body["previous_run_id"] == 1
     assert {r["id"] for r in body["regressions"]} == REGRESSED
+
+
+def test_a_site_that_cannot_be_audited_notifies_with_the_reason(tmp_path):
+    """A nightly audit that failed must not look like a quiet night: down sites notify like a
+    regression does, from `oit check` and from `oit batch`."""
+    dead = f"http://127.0.0.1:{free_port()}/"
+    with WebhookReceiver() as hook:
+        check = _oit("check", dead, "--notify-webhook", hook.url, "--no-progress", cwd=tmp_path)
+        (tmp_path / "sites.csv").write_text(f"url,name\n{dead},ปิดปรับปรุง\n", encoding="utf-8")
+        batch = _oit("batch", "sites.csv", "--notify-webhook", hook.url, cwd=tmp_path)
+        posts = [json.loads(p.body) for p in hook.posts]
+    assert check.returncode == 3 and batch.returncode == 1, check.stderr + batch.stderr
+    assert "notification sent (webhook)" in check.stderr
+    assert [p["status"] for p in posts] == ["failed", "failed"]
+    assert all("connection refused" in p["error"] for p in posts)
+    assert posts[1]["name"] == "ปิดปรับปรุง" and posts[0]["site"] == dead

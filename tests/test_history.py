@@ -24,7 +24,7 @@ from receivers import SmtpSink, WebhookReceiver, free_port
 from rich.console import Console
 
 from oit_checker.history import diff_runs, list_runs, previous_run, run_result
-from oit_checker.output.terminal import print_report
+from oit_checker.output.terminal import print_regressions, print_report
 from oit_checker.serve import SiteServer
 from oit_checker.store import Store
 
@@ -266,3 +266,15 @@ def test_diff_of_runs_of_two_sites_is_refused(runs, tmp_path):
     assert proc.returncode == 2, proc.stdout
     assert "คนละเว็บไซต์" in proc.stderr and "http://other.go.th/" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_regression_names_its_real_cause_first_and_improvements_are_shown(runs):
+    """O8's manual was deleted: the line says its evidence now answers 404 before anything about
+    other candidates; a run that gained items says which."""
+    second = runs["procs"][1].stdout
+    o8 = next(line for line in second.splitlines() if line.strip().startswith("O8 "))
+    assert ": หลักฐานเดิม" in o8 and "HTTP 404" in o8  # the cause opens the reason
+    console = Console(record=True, width=200)
+    print_regressions(diff_runs(Store(runs["db"]), 2, 1), console)  # as if the site was repaired
+    shown = console.export_text()
+    assert "ดีขึ้นจากรอบ #2" in shown and "O8" in shown and "O3" in shown

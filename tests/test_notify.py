@@ -75,3 +75,14 @@ def test_the_email_says_what_regressed_in_thai():
     assert "- O8 คู่มือหรือมาตรฐานการปฏิบัติงาน: มี → ไม่มี" in body
     assert "http://127.0.0.1:8000/m.pdf (HTTP 404)" in body
     assert "ไม่มีข้อที่ถดถอย" in email_text(QUIET)[1]
+
+
+def test_a_failed_audit_is_sent_even_on_regression_only_with_its_reason():
+    from oit_checker.notify import failure_summary
+
+    down = failure_summary("http://x.go.th/", 2568, "connection refused by x.go.th", 4, "อบต.ก")
+    with WebhookReceiver() as hook:
+        assert notify(NotifySettings(webhook=hook.url), down) == {"webhook": "sent"}
+    subject, body = email_text(down)
+    assert subject == "[OIT] อบต.ก: ตรวจไม่ได้ (audit failed)"
+    assert "สาเหตุ: connection refused by x.go.th" in body

@@ -135,16 +135,21 @@ def _transition(change: dict) -> str:
 
 
 def print_regressions(diff: dict, console: Console) -> None:
-    """Under a fresh audit's report: what regressed since the site's previous complete run."""
+    """Under a fresh audit's report: what regressed since the site's previous complete run, with
+    why, and what improved."""
     previous = diff["a"]["run_id"]
     if diff["regressions"]:
-        console.print(
-            f"[red bold]ถดถอยจากรอบ #{previous}[/red bold] (regressions): "
-            + ", ".join(f"{r['id']} {_transition(r)}" for r in diff["regressions"]),
-            soft_wrap=True,
-        )
+        console.print(f"[red bold]ถดถอยจากรอบ #{previous}[/red bold] (regressions):")
+        for r in diff["regressions"]:
+            console.print(f"  {r['id']} {_transition(r)}: {r['reason']}", soft_wrap=True)
     else:
         console.print(f"ไม่มีข้อที่ถดถอยจากรอบ #{previous} (no regressions)")
+    if diff["improvements"]:
+        console.print(
+            f"[green bold]ดีขึ้นจากรอบ #{previous}[/green bold] (improvements): "
+            + ", ".join(f"{r['id']} {_transition(r)}" for r in diff["improvements"]),
+            soft_wrap=True,
+        )
 
 
 def print_explain(
