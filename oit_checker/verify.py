@@ -329,7 +329,14 @@ def _judge(checker: ItemChecker, item: Item, answer: Answer, result: AuditResult
     cand = checker.judge_candidate(item, _candidate(checker, item, url))
     verdict.found, verdict.missing = list(cand.found), list(cand.missing)
     verdict.reason = cand.reason
-    if cand.outcome == "pass":
+    other = _another_items_document(checker, item, url)
+    if cand.outcome == "pass" and other is not None:
+        verdict.status = WRONG
+        verdict.reason = (
+            f"{display_url(url)} คือ{other.title} (หัวเรื่อง \"{_heading(checker, url)}\") "
+            f"ไม่ใช่{item.title}"
+        )
+    elif cand.outcome == "pass":
         verdict.status = OK
     elif cand.outcome == "fail" and url in audit_urls[:1] and len(audit_urls) > 1:
         # The audit found the item across several pages (structure + duties) and cites this
@@ -342,6 +349,24 @@ def _judge(checker: ItemChecker, item: Item, answer: Answer, result: AuditResult
     if verdict.status != OK and better and better != url:
         verdict.better_url = better
     return verdict
+
+
+def _heading(checker: ItemChecker, url: str) -> str:
+    page = checker.site.page(url)
+    if page is None:
+        return ""
+    return next((h for h in [page.title, *page.headings] if h.strip()), "").strip()[:120]
+
+
+def _another_items_document(checker: ItemChecker, item: Item, url: str) -> Item | None:
+    """The item an answered page or file is, by its own title, when that is another item: a
+    staff manual ("คู่มือการปฏิบัติงาน") answered for the citizen-service manual holds steps and
+    periods too, but an assessor reads its title and marks it wrong."""
+    heading = _heading(checker, url)
+    named = checker.namer.names_in(heading) if heading else ()
+    if not named or item.id in named:
+        return None
+    return next((i for i in checker.rules.items if i.id == named[0]), None)
 
 
 async def verify(

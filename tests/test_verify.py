@@ -271,3 +271,18 @@ def test_a_data_column_is_not_the_item_column(tmp_path):
     path.write_text("ข้อมูล,URL\nโครงสร้าง,http://x.go.th/a\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no ข้อ"):
         read_answers(path)
+
+
+def test_a_url_is_judged_for_the_items_own_components_and_kind(demo):
+    """The contact page (with its Google map) answered for the structure item is wrong, not
+    uncertain; the staff manual answered for the citizen-service manual is wrong by its title."""
+    server, rules, db, _ = demo
+    answers = [
+        Answer("O1", server.url + "contact.html"),
+        Answer("O9", server.url + "files/2568/manual-revenue.pdf"),
+    ]
+    got = asyncio.run(verify(answers, server.url, rules, Store(db), _options()))
+    by_id = {v.item_id: v for v in got}
+    assert by_id["O1"].status == "wrong" and "แผนผังโครงสร้าง" in by_id["O1"].reason
+    assert by_id["O9"].status == "wrong"
+    assert "คู่มือการปฏิบัติงาน" in by_id["O9"].reason and "ไม่ใช่คู่มือ" in by_id["O9"].reason

@@ -82,6 +82,8 @@ class ItemChecker:
     ) -> None:
         validate_helpers(rules)
         self.rules = rules
+        # Off-site maps and video players frame no document (rules/common.toml media_embed).
+        self._media_embed = re.compile(rules.patterns.get("media_embed", "(?!)"), re.I)
         self.site = site
         self.fy = fiscal_year
         self.namer = namer or ItemNamer(rules)
@@ -358,6 +360,7 @@ class ItemChecker:
                 and link.url
                 and not link.chrome
                 and not self.site.is_onsite(link.url)
+                and not self._media_embed.search(link.url)
             ),
             "",
         )
