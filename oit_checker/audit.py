@@ -67,6 +67,7 @@ DOC_EXTENSIONS = re.compile(r"\.(pdf|docx?|xlsx?)$", re.I)
 # (their key holds a hash of these modules' source).
 EXTRACTOR_MODULES = (
     "oit_checker.extract.html",
+    "oit_checker.extract.scripted_links",
     "oit_checker.extract.documents",
     "oit_checker.thai",
     "oit_checker.models",

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from oit_checker.models import Link
 from oit_checker.rules import Item, RuleSet
-from oit_checker.thai import compact
+from oit_checker.thai import compact, normalize
 
 # "o1", "o 1", "o.1", "o_16", "oit 3", "014" (Thai zero for O, after digit folding) at the start.
 LEADING_NUMBER = re.compile(r"^\W*(?:moit|oit|o|0)\s*[._:\-]?\s*(\d{1,2})(?!\d)")
@@ -42,7 +42,9 @@ class ItemNamer:
     def __init__(self, rules: RuleSet) -> None:
         self.items: tuple[Item, ...] = rules.items
         self.generic = frozenset(compact(t) for t in rules.crawl.get("generic_link_texts", []))
-        self.hub_terms = tuple(compact(t) for t in rules.crawl.get("hub_terms", []))
+        terms = rules.crawl.get("hub_terms", [])
+        self.hub_terms = tuple(compact(t) for t in terms if not t.isascii())
+        self.hub_words = _whole_words([t for t in terms if t.isascii()])
         self.fuzzy_cutoff = float(rules.thresholds.get("fuzzy_alias", 90))
         self._fuzzy_choices = [
             (alias, item.id)
@@ -152,8 +154,21 @@ class ItemNamer:
         return []
 
     def is_hub_text(self, text: str) -> bool:
+        """Thai phrases anywhere; Latin acronyms only as words ("ITA 2568", "/ita/",
+        "oit2023-ita2023"), never inside one ("/capital/", "digital", "hospital")."""
         flat = compact(text)
-        return any(term and term in flat for term in self.hub_terms)
+        if any(term and term in flat for term in self.hub_terms):
+            return True
+        return bool(self.hub_words and self.hub_words.search(normalize(text)))
+
+
+def _whole_words(terms: list[str]) -> re.Pattern[str] | None:
+    """One pattern for Latin phrases matched as whole words (letters may not touch them;
+    digits and punctuation may), spaces between their words optional."""
+    words = [r"\s*".join(map(re.escape, t.lower().split())) for t in terms if t.strip()]
+    if not words:
+        return None
+    return re.compile(r"(?<![a-z])(?:" + "|".join(words) + r")(?![a-z])")
 
 
 def _looks_like_file_or_url(flat: str) -> bool:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from oit_checker.extract.scripted_links import element_targets, script_targets, wrapped_document
 from oit_checker.models import Image, Link, Page
 from oit_checker.thai import normalize
-from oit_checker.urls import absolute_url
+from oit_checker.urls import absolute_url, site_key
 
 # Elements whose text is never shown or never content.
 DROP_TAGS = ["script", "style", "template", "svg", "noscript", "head"]
@@ -81,6 +83,9 @@ TEXT_PREFIX_CHARS = 16 * MAX_CONTEXT_CHARS  # of an ancestor's text, what is nor
 # Links and images read per page (a big archive page has a few thousand); the rest is not read,
 # so a page of a million links costs what a page of this many does.
 MAX_LINKS_PER_PAGE = 10_000
+# Targets recovered from scripts and data attributes per page (scripted_links): a page that
+# wires thousands of elements to script is an application, not a list of documents.
+MAX_SCRIPTED_PER_PAGE = 2_000
 
 
 def parse_html(html: str, url: str, min_text_chars: int = 200) -> Page:
@@ -214,38 +219,25 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
     root = tree.body or tree.root
     if root is None:
         return links, images
+    scripted_budget = MAX_SCRIPTED_PER_PAGE
     for node in root.traverse(include_text=False):
         if len(links) + len(images) >= MAX_LINKS_PER_PAGE:
             break
         tag = node.tag
+        scripted = _scripted(node) if scripted_budget > 0 else []
+        scripted_budget -= len(scripted)
         is_section = tag in SECTION_TAGS or _is_section_toggle(node)
-        if is_section or (tag in LABEL_TAGS and not _inside(node, "a")) or _is_toggle(node):
+        heading_like = (tag in LABEL_TAGS and not _inside(node, "a")) or _is_toggle(node)
+        if is_section or (heading_like and not scripted):  # a button that opens a file is a link
             text = normalize(node.text(separator=" "))
             if text and len(text) <= MAX_LABEL_CHARS:
                 if is_section:
                     section, label = text, ""
                 else:
                     label = text
-        if tag in LINK_ATTRS:
-            # The href (or src), plus a file that viewers keep only in a data attribute
-            # (Google Docs viewer iframes: data-pdf-src).
-            attrs = (LINK_ATTRS[tag], "data-pdf-src", "data-src", "data-url")
-            hrefs = [node.attributes.get(a) or "" for a in attrs]
-            hrefs = [hrefs[0], *(h for h in hrefs[1:] if h)]
-            context, chrome = _context(node, texts), texts.in_chrome(node)
-            for raw in hrefs:
-                links.append(
-                    Link(
-                        url=_absolute(base, raw),
-                        text=_link_text(node),
-                        context=context,
-                        label=_join_labels(label, section),
-                        raw_href=raw,
-                        tag=tag,
-                        chrome=chrome,
-                    )
-                )
-        elif tag == "img":
+        if tag in LINK_ATTRS or scripted:
+            links.extend(_element_links(node, base, scripted, _join_labels(label, section), texts))
+        if tag == "img":
             src = node.attributes.get("src") or node.attributes.get("data-src") or ""
             absolute = _absolute(base, src)
             if absolute:
@@ -257,6 +249,64 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
                     )
                 )
     return links, images
+
+
+def _scripted(node: LexborNode) -> list[str]:
+    """Targets the element opens by script or data attribute (scripted_links), as written;
+    a ``javascript:`` href counts as script."""
+    attributes = node.attributes
+    found = element_targets(attributes)
+    href = (attributes.get("href") or "").strip()
+    if node.tag in ("a", "area") and href[:11].lower() == "javascript:":
+        found.extend(t for t in script_targets(href) if t not in found)
+    return found
+
+
+def _element_links(
+    node: LexborNode, base: str, scripted: list[str], label: str, texts: _Texts
+) -> list[Link]:
+    """An anchor, area or embed by its href or src (plus a file that viewers keep only in a
+    data attribute: Google Docs viewer iframes' data-pdf-src) and what its script opens; any
+    other element (a clickable row, cell, button, image or card) by what its script opens."""
+    tag = node.tag
+    if tag in LINK_ATTRS:
+        attrs = (LINK_ATTRS[tag], "data-pdf-src", "data-src", "data-url")
+        hrefs = [node.attributes.get(a) or "" for a in attrs]
+        hrefs = [hrefs[0], *(h for h in hrefs[1:] if h)]
+        if scripted and DEAD_HREF.match(hrefs[0].strip()):
+            hrefs = hrefs[1:]  # href="#" onclick="window.open(…)": the script is the link
+        hrefs.extend(h for h in scripted if h not in hrefs)
+        shown, context = _link_text(node), _context(node, texts)
+    else:
+        hrefs, shown = scripted, _clickable_text(node)
+        if len(shown) > MAX_CONTEXT_CHARS:  # a handler on a whole block is no link
+            return []
+        own = texts.of(node)[:MAX_CONTEXT_CHARS] if tag in ("tr", "li") else ""
+        context = own or _context(node, texts)
+    chrome = texts.in_chrome(node)
+    out = []
+    for raw in hrefs:
+        url = _absolute(base, raw)
+        link = Link(url, shown, context=context, label=label, raw_href=raw, tag=tag, chrome=chrome)
+        inner = wrapped_document(url) if "=" in url else ""
+        if not inner:
+            out.append(link)
+            continue
+        # A viewer (PDF.js viewer.html?file=, Google Docs viewer?url=): the assessor reads the
+        # document it shows, so the document carries the link's words. The viewer is still
+        # crawled, and still an embed from elsewhere, but names nothing; Google's viewer of
+        # the site's own file adds nothing and is dropped.
+        out.append(replace(link, url=inner))
+        if site_key(url) == site_key(base) or site_key(inner) != site_key(base):
+            out.append(replace(link, text="", context="", label=""))
+    return out
+
+
+def _clickable_text(node: LexborNode) -> str:
+    """What a reader sees on a clickable element: its text, or an image's alt or title."""
+    if node.tag == "img":
+        return normalize(" ".join(node.attributes.get(a) or "" for a in ("alt", "title")))
+    return _link_text(node)
 
 
 def _refresh_links(tree: LexborHTMLParser, base: str) -> list[Link]:
