@@ -36,6 +36,9 @@ class Component:
     label: str  # Thai, shown to the officer
     any: tuple[str, ...] = ()  # phrases, compared after compact() (spaces and spelling folded)
     regex: tuple[re.Pattern[str], ...] = ()  # on normalised text
+    # Phrases inside which the component's words do not count ("หัวหน้ากลุ่มงาน…" is a position,
+    # not a listed unit); on normalised text, masked before matching (check/own_words.py).
+    not_within: tuple[re.Pattern[str], ...] = ()
     min: int = 1  # distinct matches needed
     place: str = "text"  # where to look in the evidence bundle
     helper: str = ""  # named helper in checks/helpers.py when data is not enough
@@ -238,18 +241,25 @@ def _item(raw: Any, at: str, subs: dict[str, tuple[str, str]], patterns: dict[st
     )
 
 
+def _regexes(raw: dict, key: str, at: str, patterns: dict[str, str]) -> list[re.Pattern[str]]:
+    """A component's list of regexes; "@name" refers to a shared pattern."""
+    out = []
+    for rx in _strings(raw, key, at):
+        if rx.startswith("@"):
+            if rx[1:] not in patterns:
+                raise RuleError(f"{at}: field '{key}': unknown pattern {rx!r} (see [patterns])")
+            rx = patterns[rx[1:]]
+        out.append(_compile(rx, f"{at}: field '{key}'"))
+    return out
+
+
 def _component(raw: Any, at: str, patterns: dict[str, str]) -> Component:
     if not isinstance(raw, dict):
         raise RuleError(f"{at}: must be a table")
     name = _need(raw, "name", str, at)
     at = f"{at.rsplit(' component', 1)[0]} component {name!r}"
-    regexes = []
-    for rx in _strings(raw, "regex", at):
-        if rx.startswith("@"):
-            if rx[1:] not in patterns:
-                raise RuleError(f"{at}: field 'regex': unknown pattern {rx!r} (see [patterns])")
-            rx = patterns[rx[1:]]
-        regexes.append(_compile(rx, f"{at}: field 'regex'"))
+    regexes = _regexes(raw, "regex", at, patterns)
+    masks = _regexes(raw, "not_within", at, patterns)
     place = str(raw.get("place", "text"))
     if place not in COMPONENT_PLACES:
         raise RuleError(
@@ -270,6 +280,7 @@ def _component(raw: Any, at: str, patterns: dict[str, str]) -> Component:
         label=str(raw.get("label", name)),
         any=phrases,
         regex=tuple(regexes),
+        not_within=tuple(masks),
         min=minimum,
         place=place,
         helper=helper,

@@ -41,7 +41,30 @@ def fix_pdf_thai(text: str) -> str:
     text = re.sub("([\u0e48-\u0e4b])([\u0e31\u0e34-\u0e3a])", "\\2\\1", text)
     text = re.sub(f"(?<=[\u0e01-\u0e2e]) +(?=[{_MARKS}])", "", text)
     text = re.sub(f"([{_MARKS}])\\1+", "\\1", text)
+    # SARA AM drawn as NIKHAHIT + SARA AA, the NIKHAHIT lost to a space ("ต าบล", "ส านัก"): no Thai
+    # word begins with SARA AA, so a consonant, a space and SARA AA are one broken ำ.
+    text = re.sub("(?<=[\u0e01-\u0e2e]) \u0e32", "\u0e33", text)
     return text
+
+
+TONE_MARKS = "\u0e48\u0e49\u0e4a\u0e4b"
+_SKELETON = str.maketrans({"\u0e33": "\u0e32", **dict.fromkeys(map(ord, TONE_MARKS), None)})
+_THAI_LETTER = re.compile("[\u0e01-\u0e2e]")
+LOST_MARKS_MIN_LETTERS = 120  # a Thai text this long always has tone marks unless it lost them
+
+
+def skeleton(text: str) -> str:
+    """Thai without tone marks and with ำ as า: what a damaged PDF text layer still shows
+    ("อำนาจหน้าที่" and "อานาจหนาที" have one skeleton)."""
+    return text.translate(_SKELETON)
+
+
+def lost_tone_marks(text: str) -> bool:
+    """A long Thai text without a single tone mark: a PDF text layer that dropped them (legacy
+    fonts), which must be compared by skeleton, not spelling."""
+    if any(mark in text for mark in TONE_MARKS):
+        return False
+    return len(_THAI_LETTER.findall(text, 0, 4 * LOST_MARKS_MIN_LETTERS)) >= LOST_MARKS_MIN_LETTERS
 
 
 def normalize(text: str) -> str:

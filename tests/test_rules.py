@@ -362,6 +362,26 @@ def test_date_and_count_patterns() -> None:
     assert not count.search("รายงาน 2568 รายการจัดซื้อ")
 
 
+def test_unit_position_and_dating_patterns() -> None:
+    rules = load_year(2568)
+    unit = _pattern(rules, "unit_name")
+    assert unit.findall("สำนักปลัด กองคลัง กลุ่มงานเภสัชกรรม กลุ่มบริหารวิชาการ") == [
+        "สำนักปลัด",
+        "กองคลัง",
+        "กลุ่มงานเภสัชกรรม",
+        "กลุ่มบริหารวิชาการ",
+    ]
+    assert not unit.search("นายกองค์การบริหารส่วนตำบลสว่าง")
+    position = _pattern(rules, "position_unit")
+    for text in ["หัวหน้าสำนักปลัด", "รองผู้อำนวยการฝ่ายการแพทย์", "ผอ.กองคลัง", "ผู้อำนวยการกองช่าง"]:
+        assert position.fullmatch(text), text
+    assert not position.search("สำนักปลัด กองคลัง")
+    dating = _pattern(rules, "dating")
+    text = normalize("รายงานประจำปี ประจำปีงบประมาณ พ.ศ. ๒๕๖๗ ปี งบประมาณ 2568 fiscal year 2024")
+    assert dating.sub("|", text) == "รายงาน| | พ.ศ. 2567 | 2568 | 2024"
+    assert not dating.search("งบประมาณ (บาท) แผนการใช้จ่ายงบประมาณ")
+
+
 def test_crawl_hints_and_thresholds_are_shared_by_both_years() -> None:
     a, b = load_year(2568), load_year(2567)
     assert a.crawl == b.crawl and a.thresholds == b.thresholds and a.patterns == b.patterns

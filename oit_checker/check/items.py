@@ -18,12 +18,13 @@ from urllib.parse import unquote, urlsplit
 from oit_checker.bounds import cut_reason
 from oit_checker.check.helpers import HELPERS, Bundle, HelperContext
 from oit_checker.check.naming import ItemNamer, Naming
+from oit_checker.check.own_words import OwnWords, masked
 from oit_checker.check.period import HEAD_CHARS, PeriodVerdict, YearSignal, judge, signals_from
 from oit_checker.check.site import SiteData
 from oit_checker.extract.html import DEAD_FORM_NOTE
 from oit_checker.models import Evidence, ItemResult, Link, Page
 from oit_checker.rules import Component, Item, RuleError, RuleSet
-from oit_checker.thai import normalize
+from oit_checker.thai import lost_tone_marks, normalize, skeleton
 from oit_checker.urls import decoded_path, display_url
 
 # How a candidate ends, best first; the item takes the best outcome of its candidates.
@@ -87,6 +88,7 @@ class ItemChecker:
         self.site = site
         self.fy = fiscal_year
         self.namer = namer or ItemNamer(rules)
+        self.own = OwnWords(rules)
         self.helper_ctx = HelperContext(rules, fiscal_year, as_of)
         self.hub_min = int(rules.thresholds.get("hub_min_items", 5))
         self.sample = re.compile(rules.patterns["sample"]) if rules.patterns.get("sample") else None
@@ -280,7 +282,7 @@ class ItemChecker:
                 if result.detail:
                     details.append(result.detail)
             else:
-                ok = component_found(comp, bundle, self.sample)
+                ok = component_found(comp, bundle, self.sample, self.own.mask(item, comp))
             (cand.found if ok else cand.missing).append(comp.name)
         if cand.missing:
             details += self._why_missing(bundle)
@@ -520,22 +522,42 @@ def check_items(
     return [checker.check(item) for item in rules.items]
 
 
-def component_found(comp: Component, bundle: Bundle, sample: re.Pattern[str] | None = None) -> bool:
+def component_found(
+    comp: Component,
+    bundle: Bundle,
+    sample: re.Pattern[str] | None = None,
+    mask: re.Pattern[str] | None = None,
+) -> bool:
     """At least ``comp.min`` distinct matches at the component's place; a regex match that is a
-    template's sample value ("012-345-6789", "example@…") is not data."""
+    template's sample value ("012-345-6789", "example@…") is not data. Words under ``mask``
+    (the item's own compound name, dating phrases: own_words.py) are not looked at, and a match
+    inside another ("สำนักปลัด" by a phrase, "สำนักปลัดเทศบาล" by the unit pattern) is one mention,
+    not two."""
     hits: set[str] = set()
     for text in _texts_at(comp.place, bundle):
+        text = masked(text, mask)
         flat = text.replace(" ", "")  # texts are normalised already; compact() would redo it
-        hits.update(p for p in comp.any if p and p in flat)
+        if lost_tone_marks(flat):  # a damaged PDF text layer: compare what it still shows
+            flat = skeleton(flat)
+            hits.update(p for p in comp.any if p and skeleton(p) in flat)
+        else:
+            hits.update(p for p in comp.any if p and p in flat)
         for rx in comp.regex:
             hits.update(
                 m.group(0)
                 for m in rx.finditer(text)
                 if sample is None or not sample.search(m.group(0))
             )
-        if len(hits) >= comp.min:
+        if len(hits) >= comp.min and len(_distinct(hits)) >= comp.min:
             return True
     return False
+
+
+def _distinct(hits: set[str]) -> set[str]:
+    """Matches without those inside a longer match (compared without spaces): "กลุ่มบริหาร" in
+    "กลุ่มบริหารวิชาการ" and "กลุ่มบริหารทั่วไป" is those two units, not a third."""
+    flat = {h.replace(" ", "") for h in hits}
+    return {f for f in flat if not any(o != f and f in o for o in flat)}
 
 
 def _texts_at(place: str, bundle: Bundle) -> list[str]:
