@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -45,6 +46,7 @@ from oit_checker.history import (
     list_runs,
     previous_run,
     run_result,
+    with_manual_checks,
 )
 from oit_checker.notify import build_summary, failure_summary, notify, record_outcome
 from oit_checker.output.files import write_file, write_json
@@ -541,6 +543,9 @@ def verify(
     db: DbOpt = Path("oit.db"),
     as_of: AsOfOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the verdicts as JSON here")
+    ] = None,
 ) -> None:
     """Check the URLs an officer intends to submit, as an assessor would, and suggest better ones."""
     import asyncio
@@ -554,6 +559,8 @@ def verify(
     store = _writable_store(db)
     verdicts = asyncio.run(verify_answers(rows, url, rules, store, options))
     print_verify(verdicts, out)
+    if json_path is not None:
+        write_json(json_path, {"verdicts": [dataclasses.asdict(v) for v in verdicts]})
     bad = any(v.status != "ok" for v in verdicts)
     raise typer.Exit(EXIT_SOME_MISSING if bad else EXIT_ALL_PRESENT)
 
@@ -639,7 +646,7 @@ def sheet(
         format_ = SheetFormat.xlsx if suffix == "xlsx" else SheetFormat.csv
     store = _open_store(db)
     run_id = _pick_run(store, run, site)
-    result = complete_result(store, run_id)
+    result = with_manual_checks(store, complete_result(store, run_id))
     target = output or Path(f"oit-sheet-{run_id}.{format_.value}")
     writer = write_xlsx if format_ is SheetFormat.xlsx else write_csv
     write_file(target, lambda path: writer(result, path))
@@ -662,6 +669,54 @@ def report(
     html = render_html(result, _previous_result(store, run_id))
     write_file(output, html)
     err.print(f"report of run #{run_id} written to {output}")
+
+
+# ---- the officer's web page ----------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    db: DbOpt = Path("oit.db"),
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; beyond loopback needs --token")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port")] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", envvar="OIT_SERVE_TOKEN", help="Secret asked of every visitor"),
+    ] = None,
+    max_upload_mb: Annotated[
+        float, typer.Option("--max-upload-mb", help="Largest answer sheet accepted (MB)")
+    ] = 2.0,
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open the page in the browser")
+    ] = False,
+) -> None:
+    """The officer's local web page: audit a site, follow it live, read the results in Thai,
+    download the ITAS sheet, check a sheet before submitting, see every site's history."""
+    import uvicorn
+
+    from oit_checker.web.app import create_app
+    from oit_checker.web.security import is_loopback
+
+    if not is_loopback(host) and not token:
+        raise OitError(
+            f"--host {host} ให้คนอื่นในเครือข่ายเปิดได้ ต้องตั้ง --token ด้วย "
+            f"(listening beyond loopback requires --token SECRET or OIT_SERVE_TOKEN)"
+        )
+    if not 0 < port < 65536 or max_upload_mb <= 0:
+        raise OitError("--port must be 1-65535 and --max-upload-mb above 0")
+    _writable_store(db)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    err.print(f"เปิดหน้าเว็บ (open): {url}  (Ctrl-C to stop)", soft_wrap=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    uvicorn.run(
+        create_app(db, token or "", max_upload_mb), host=host, port=port, log_level="warning"
+    )
 
 
 # ---- many sites ----------------------------------------------------------------------------------

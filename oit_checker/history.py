@@ -116,6 +116,17 @@ def complete_result(store: Store, run_id: int) -> dict:
     return run_result(store, run_id)
 
 
+def with_manual_checks(store: Store, result: dict) -> dict:
+    """The result with each item the officer checked by hand (`oit serve`) carrying
+    ``"manual": {"answer", "note", "checked_at"}``; the checker's verdict is left as it was."""
+    checks = store.manual_checks(result["run_id"])
+    for item in result["items"]:
+        check = checks.get(item["id"])
+        if check:
+            item["manual"] = {k: check[k] for k in ("answer", "note", "checked_at")}
+    return result
+
+
 # ---- diff ---------------------------------------------------------------------------------------
 
 

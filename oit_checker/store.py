@@ -3,8 +3,8 @@
 Rows are written as the crawl goes, each in its own transaction, so a run stopped half-way
 leaves a consistent database: the run row says ``incomplete`` (or stays ``running`` with the pid
 of a process that was killed) and what was fetched is kept, ready to be resumed.
-All SQL of the tool lives here and in ``store_fetched`` (fetched resources, extracted pages, the
-HTTP and OCR caches); the schema is in ``store_schema``, as numbered migrations applied on open.
+All SQL of the tool lives here, in ``store_fetched`` (fetched resources, extracted pages, the
+HTTP and OCR caches) and in ``store_web`` (what `oit serve` started, items checked by hand); the schema is in ``store_schema``, as numbered migrations applied on open.
 The store knows the records of ``models`` and nothing of the crawler or the checker.
 """
 
@@ -29,6 +29,7 @@ from oit_checker.store_fetched import (  # noqa: F401 - re-exported: the store's
     sha256,
 )
 from oit_checker.store_schema import open_database
+from oit_checker.store_web import WebTables
 
 # Run statuses a resume may continue; a ``running`` run only when its process is gone.
 RESUMABLE_STATUSES = ("incomplete", "running")
@@ -65,7 +66,7 @@ def process_alive(pid: int | None, host: str | None) -> bool:
         return True
 
 
-class Store(FetchedTables):
+class Store(FetchedTables, WebTables):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.db = open_database(self.path)

@@ -164,12 +164,52 @@ def m002_resume_and_revisit(db: sqlite_utils.Database) -> None:
     _add_columns(db, "http_cache", {"content_sha256": str, "rendered": int})
 
 
-
 @MIGRATIONS(name="m003_run_purpose")
 def m003_run_purpose(db: sqlite_utils.Database) -> None:
     """Why a run was made: "" for an audit, "verify" for the audit behind `oit verify`, which
     history lists but report, sheet and diff do not take as the site's newest audit."""
     _add_columns(db, "runs", {"purpose": str})
+
+
+@MIGRATIONS(name="m004_manual_checks")
+def m004_manual_checks(db: sqlite_utils.Database) -> None:
+    """An item the officer checked by hand (`oit serve`): their answer (present | absent) and
+    note, per run and item. The checker's verdict stays as it was; the answer sheet follows
+    the officer."""
+    if not _table(db, "manual_checks").exists():
+        _table(db, "manual_checks").create(
+            {"run_id": int, "item_id": str, "answer": str, "note": str, "checked_at": str},
+            pk=("run_id", "item_id"),
+        )
+
+
+@MIGRATIONS(name="m005_web_audits")
+def m005_web_audits(db: sqlite_utils.Database) -> None:
+    """Audits started from `oit serve`: each is an `oit check` (or `oit verify`) process; the
+    row says which, its pid, the run it made and how it ended, so a page reload or a server
+    restart finds it again."""
+    if not _table(db, "web_audits").exists():
+        _table(db, "web_audits").create(
+            {
+                "id": int,
+                "kind": str,  # audit | verify
+                "url": str,  # the start URL as given to the process
+                "year": int,
+                "as_of": str,
+                "created_at": str,
+                "finished_at": str,
+                "pid": int,
+                "host": str,
+                "run_id": int,
+                "state": str,  # "" while the process runs; then complete | incomplete | failed
+                "exit_code": int,
+                "error": str,
+                "sheet": str,  # verify: the uploaded answer sheet
+                "output": str,  # the process's JSON output
+                "log": str,  # its stdout and stderr
+            },
+            pk="id",
+        )
 
 
 SCHEMA_VERSION = len(MIGRATIONS.pending(sqlite_utils.Database(memory=True)))

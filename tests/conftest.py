@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 import oit_checker.audit as audit_module
+from oit_checker.render import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -26,3 +27,17 @@ def extractions(monkeypatch: pytest.MonkeyPatch) -> Counter:
     monkeypatch.setattr(audit_module, "extract_document", document)
     monkeypatch.setattr(audit_module, "parse_html", html)
     return calls
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Debian's Chromium under Playwright, headless, for the tests of what officers see."""
+    from playwright.sync_api import sync_playwright
+
+    home = tmp_path_factory.mktemp("home")  # Chromium and Playwright write under $HOME
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from oit_checker.output.html import render_html
-from oit_checker.render import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 OIT = str(Path(sys.executable).parent / "oit")
@@ -37,17 +36,6 @@ def result(tmp_path_factory) -> dict:
         timeout=120,
     )
     return json.loads(out.read_text("utf-8"))
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")  # Chromium and Playwright write under $HOME
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HOME", str(home))
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
 
 
 @pytest.fixture

@@ -132,17 +132,26 @@ def explanation(result: dict, item: dict, labels: RuleLabels | None = None) -> s
 def sheet_rows(result: dict) -> list[dict]:
     """One row per item in rule order: id, title, answer, url, explanation, status."""
     labels = rule_labels(result)
-    return [
-        {
-            "id": item["id"],
-            "title": item["title"],
-            "answer": ANSWER_TH[item["status"]],
-            "url": best_url(result, item),
-            "explanation": explanation(result, item, labels),
-            "status": item["status"],
-        }
-        for item in result["items"]
-    ]
+    return [_row(result, item, labels) for item in result["items"]]
+
+
+def _row(result: dict, item: dict, labels: RuleLabels) -> dict:
+    """An item's row; an item the officer checked by hand (``item["manual"]``, `oit serve`) is
+    answered as they found it, their note first in the explanation."""
+    row = {
+        "id": item["id"],
+        "title": item["title"],
+        "answer": ANSWER_TH[item["status"]],
+        "url": best_url(result, item),
+        "explanation": explanation(result, item, labels),
+        "status": item["status"],
+    }
+    manual = item.get("manual")
+    if manual and manual.get("answer") in ANSWER_TH:
+        row["answer"], row["status"] = ANSWER_TH[manual["answer"]], manual["answer"]
+        note = f"ตรวจด้วยตนเอง: {manual.get('note') or '-'}"
+        row["explanation"] = f"{note} / {row['explanation']}"[:EXPLANATION_CHARS]
+    return row
 
 
 def write_csv(result: dict, path: Path) -> None:

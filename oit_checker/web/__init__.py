@@ -1,0 +1,1 @@
+"""`oit serve`: the officer's local web app (Starlette, Jinja2, uvicorn)."""
