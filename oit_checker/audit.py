@@ -32,8 +32,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from oit_checker import revisit
+from oit_checker.check.images import ImagePages
 from oit_checker.check.items import check_items
 from oit_checker.check.naming import ItemNamer
+from oit_checker.check.oit_page import has_row_number
 from oit_checker.check.site import CrawlLimits, SiteData
 from oit_checker.crawl import Crawler, CrawlOptions, CrawlStats, TrapRules
 from oit_checker.errors import (
@@ -194,6 +196,8 @@ def make_priority(namer: ItemNamer) -> Callable[[Link, int], float]:
             value += 60
         if DOC_EXTENSIONS.search(urlsplit(link.url).path):
             value += 10
+        if link.tag == "img":  # a chart page's picture (check/images.py) is its evidence
+            return value
         return value - 5 * depth
 
     return priority
@@ -253,8 +257,10 @@ class _Collector:
         options: AuditOptions,
         progress: Progress | None,
         budget: int,
+        image_pages: ImagePages | None = None,
     ) -> None:
         self.site, self.store, self.run_id, self.site_id = site, store, run_id, site_id
+        self.image_pages = image_pages  # pages whose images are evidence: fetch and OCR them
         self.ocr, self.fresh = options.ocr, options.fresh
         self.render_mode = str(getattr(options.crawl, "render", ""))
         self.progress, self.budget = progress, budget
@@ -370,7 +376,8 @@ class _Collector:
         final = fetched.final_url or fetched.url
         self.site.add(FetchInfo(fetched.url, final, status, kind, fetched.error), page, key)
         if page is not None and page.kind == "html":
-            self._links[fetched.url] = page.links  # until the crawler asks, just after
+            charts = self.image_pages.links(page) if self.image_pages else []
+            self._links[fetched.url] = page.links + charts  # until the crawler asks, just after
 
     def links_of(self, fetched: Fetched) -> list[Link]:
         return self._links.pop(fetched.url, [])
@@ -466,9 +473,11 @@ async def _audit(
         start,
         {urlsplit(start).hostname or ""},
         load=store.page,
-        keep_link=lambda link: bool(namer.name_link(link)),
+        keep_link=lambda link: bool(namer.name_link(link)) or has_row_number(link),
     )
-    collector = _Collector(site, store, run_id, site_id, options, progress, crawl_options.max_pages)
+    collector = _Collector(
+        site, store, run_id, site_id, options, progress, crawl_options.max_pages, ImagePages(rules)
+    )
     seen: list[str] = []
     if options.resume:
         seen = collector.restore()

@@ -156,6 +156,9 @@ _ENGLISH_DMY_RE = re.compile(
     _NOT_AFTER_NUMBER + rf"(?P<day>\d{{1,2}})\s+{_ENGLISH_MONTH}\.?,?\s+(?P<year>\d{{4}})(?!\d)"
 )
 
+# WordPress "F j, Y" in a Thai locale: "ธันวาคม 12, 2024" (CE, sometimes BE); the comma is required.
+_THAI_MDY_RE = re.compile(rf"{_THAI_MONTH}\s?(?P<day>\d{{1,2}}),\s?(?P<year>\d{{4}})(?!\d)")
+
 _MONTH_MENTION_RE = re.compile(
     rf"{_THAI_MONTH}{_SEP}(?:{_ERA}{_SEP})?(?P<year>\d{{4}}|\d{{2}})(?!\d)"
 )
@@ -262,6 +265,9 @@ def _date_candidates(text: str) -> list[FoundDate]:
         ):
             continue
         year = _year_from_text(match.group("year"), match.group("era"))
+        add(match, year, _thai_month(match.group("month")), int(match.group("day")))
+    for match in _THAI_MDY_RE.finditer(text):
+        year = _year_from_text(match.group("year"))
         add(match, year, _thai_month(match.group("month")), int(match.group("day")))
     for match in _SLASH_DATE_RE.finditer(text):
         year = _year_from_text(match.group("year"))

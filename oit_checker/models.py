@@ -96,6 +96,8 @@ class Image:
     src: str  # absolute URL
     alt: str = ""
     context: str = ""  # caption / surrounding text
+    label: str = ""  # nearest heading(s) above it, as Link.label: "row heading | section"
+    chrome: bool = False  # inside site navigation, header or footer (a logo, a banner)
 
 
 @dataclass

@@ -44,11 +44,16 @@ def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def audit_site(
-    root: Path, files: dict[str, str | bytes], year: int = 2568, as_of: dt.date = AS_OF
+    root: Path,
+    files: dict[str, str | bytes],
+    year: int = 2568,
+    as_of: dt.date = AS_OF,
+    options: AuditOptions | None = None,
 ) -> dict[str, ItemResult]:
     """Serve the site on 127.0.0.1, audit it from /index.html, return the verdicts by item."""
     site = write_site(root, files)
-    options = AuditOptions(as_of=as_of)
+    options = options or AuditOptions()
+    options.as_of = as_of
     with SiteServer(site) as server:
         result = asyncio.run(
             audit(server.url + "index.html", load_year(year), Store(root / "oit.db"), options)

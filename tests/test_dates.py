@@ -53,6 +53,10 @@ DATE_CASES = [
     ("12 Jan 2025", [date(2025, 1, 12)]),
     ("12 มกราคม 2025", [date(2025, 1, 12)]),  # a CE year after a Thai month
     ("10 กรกฏาคม 2568", [date(2025, 7, 10)]),  # ฏ misspelling of กรกฎาคม
+    # WordPress "F j, Y" in a Thai locale, CE or BE, as "Posted on" metadata writes it
+    ("Posted on ธันวาคม 12, 2024 by admin", [date(2024, 12, 12)]),
+    ("โพสต์เมื่อ ตุลาคม 5, 2567", [date(2024, 10, 5)]),
+    ("ก.พ. 3, 2025", [date(2025, 2, 3)]),
     ("4.2-ประกาศรับสมัคร-หอโหวด-18ธค66_compressed.pdf", [date(2023, 12, 18)]),
     ("เอกสาร-ita63/eb8-25630227.pdf", [date(2020, 2, 27)]),
     ("1 ต.ค. 2567 ถึง 30 ก.ย. 2568", [date(2024, 10, 1), date(2025, 9, 30)]),

@@ -69,3 +69,19 @@ def test_a_thai_digit_year_read_by_ocr_is_never_a_wrong_year(tmp_path):
     got = audit_site(tmp_path, files)["O14"]
     assert got.status == "uncertain", got.reason
     assert "OCR" in got.reason and "ไม่ใช่ปีงบประมาณ" not in got.reason, got.reason
+
+
+def test_a_page_that_only_frames_an_off_site_file_says_what_to_publish(tmp_path):
+    """The on-site page is a frame around a Google Drive preview: the evidence itself is off
+    the main site, and the reason says where and what to publish instead."""
+    preview = "https://drive.google.com/file/d/1AbCdEfGh/preview"
+    files = {
+        "index.html": page('<h1>อบต.ทดสอบ</h1><a href="/hr.html">แผนพัฒนาบุคลากร</a>'),
+        "hr.html": page(
+            f'<h1>แผนพัฒนาบุคลากร</h1><iframe src="{preview}" width="100%" height="800"></iframe>'
+        ),
+    }
+    got = audit_site(tmp_path, files)["O14"]
+    assert got.status == "uncertain", got.reason
+    assert "drive.google.com" in got.reason and "นอกเว็บไซต์หลัก" in got.reason
+    assert "เผยแพร่แผนการบริหารและพัฒนาทรัพยากรบุคคล" in got.reason  # what to publish

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from oit_checker.check.people import PeopleRules, is_board
 from oit_checker.rules import RULES_DIR, RuleError, RuleSet, load_rules, load_year
 from oit_checker.thai import compact, normalize
 
@@ -347,11 +348,37 @@ def test_person_pattern_finds_titled_names_not_positions(text: str, want: str | 
     assert (match.group() if match else None) == want
 
 
+@pytest.mark.parametrize(
+    ("heading", "board"),
+    [
+        ("คณะกรรมการบริหารกองทุนหลักประกันสุขภาพ", True),
+        ("กรรมการโดยตำแหน่ง", True),
+        ("สมาชิกสภาองค์การบริหารส่วนตำบล", True),
+        ("ประธานกรรมการ | คณะกรรมการสถานศึกษาขั้นพื้นฐาน", True),
+        ("คณะผู้บริหาร", False),
+        ("ผู้บริหารฝ่ายประจำ", False),
+        ("นายก อบต. | คณะผู้บริหาร", False),
+        # the nearest heading decides: a board row heading above a card in the executives' section
+        ("คณะกรรมการ | ข้อมูลผู้บริหาร", True),
+    ],
+)
+def test_board_and_executive_headings(heading: str, board: bool) -> None:
+    rules = load_year(2568)
+    people = PeopleRules(
+        _pattern(rules, "person"),
+        re.compile("นายก"),
+        _pattern(rules, "board_heading"),
+        _pattern(rules, "executive_heading"),
+    )
+    assert is_board(normalize(heading), people) is board
+
+
 def test_date_and_count_patterns() -> None:
     rules = load_year(2568)
     date = _pattern(rules, "thai_date")
     for text in ["12 ม.ค. 2568", "๑๕ มกราคม ๒๕๖๗", "26 เดือน กันยายน พ.ศ.2564", "1 มี.ค. 64",
-                 "8/12/2565 19:08:45น.", "2025-01-12"]:  # fmt: skip
+                 "8/12/2565 19:08:45น.", "2025-01-12", "12 มกราคม 2025", "ธันวาคม 12, 2024",
+                 "Posted on October 15, 2024 by admin", "15 Oct 2024"]:  # fmt: skip
         assert date.search(normalize(text)), text
     assert not date.search("ปีงบประมาณ 2568 รายการ 12 รายการ")
     count = _pattern(rules, "count")

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from oit_checker.check.people import PeopleRules, executives_of
 from oit_checker.dates import THAI_MONTH_NAMES, find_months, months_due
 from oit_checker.models import Page
 from oit_checker.rules import RuleSet
@@ -53,28 +54,26 @@ def executives(bundle: Bundle, ctx: HelperContext) -> HelperResult:
 
     A photo is an image whose surrounding block names a person; that block must also hold a
     contact. People named with a position but without any photo block are missing a photo.
+    Board members and vacant posts are not executives (check/people.py).
     """
-    person = _pattern(ctx, "person", r"(?:นางสาว|นาง|นาย|ดร\.)\s?[ก-๙]{2,}\s+[ก-๙]{2,}")
-    position = _pattern(ctx, "position", r"นายก|ปลัด|ผู้อำนวยการ|รองนายก|หัวหน้า|อธิบดี|เลขาธิการ")
+    board = ctx.rules.patterns.get("board_heading")
+    executive = ctx.rules.patterns.get("executive_heading")
+    rules = PeopleRules(
+        person=_pattern(ctx, "person", r"(?:นางสาว|นาง|นาย|ดร\.)\s?[ก-๙]{2,}\s+[ก-๙]{2,}"),
+        position=_pattern(ctx, "position", r"นายก|ปลัด|ผู้อำนวยการ|รองนายก|หัวหน้า|อธิบดี|เลขาธิการ"),
+        board=re.compile(board) if board else None,
+        executive=re.compile(executive) if executive else None,
+    )
     contact = re.compile(
         ctx.rules.patterns.get("phone", r"0\d[\d\- ]{7,11}")
         + "|"
         + ctx.rules.patterns.get("email", r"\S+@\S+")
     )
-    cards: dict[str, str] = {}
-    for page in bundle.pages():
-        for image in page.images:
-            m = person.search(image.context)
-            if m and position.search(image.context):
-                cards.setdefault(m.group(0), image.context)
+    people = executives_of(bundle.pages(), rules)
+    cards = people.cards
     if not cards:
         return HelperResult(False, "ไม่พบรูปถ่ายพร้อมชื่อและตำแหน่งของผู้บริหาร")
-    named = set()
-    for page in bundle.pages():
-        for m in person.finditer(page.text):
-            if position.search(page.text[m.end() : m.end() + 80]):
-                named.add(m.group(0))
-    no_photo = sorted(n for n in named if n not in cards)
+    no_photo = sorted(n for n in people.named if n not in cards)
     no_contact = sorted(name for name, text in cards.items() if not contact.search(text))
     problems = []
     if no_photo:

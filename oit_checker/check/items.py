@@ -17,9 +17,19 @@ from urllib.parse import unquote, urlsplit
 
 from oit_checker.bounds import cut_reason
 from oit_checker.check.helpers import HELPERS, Bundle, HelperContext
+from oit_checker.check.images import ImagePages
 from oit_checker.check.naming import ItemNamer, Naming
+from oit_checker.check.oit_page import OitPages, row_bundle
 from oit_checker.check.own_words import OwnWords, masked
-from oit_checker.check.period import HEAD_CHARS, PeriodVerdict, YearSignal, judge, signals_from
+from oit_checker.check.period import (
+    HEAD_CHARS,
+    PeriodVerdict,
+    YearSignal,
+    about,
+    judge,
+    of_items_kind,
+    signals_from,
+)
 from oit_checker.check.site import SiteData
 from oit_checker.extract.html import DEAD_FORM_NOTE
 from oit_checker.models import Evidence, ItemResult, Link, Page
@@ -32,6 +42,9 @@ OUTCOME_RANK = {"pass": 0, "uncertain": 1, "fail": 2, "broken": 3, "placeholder"
 EXCERPT_CHARS = 160
 EMBED_PAGE_CHARS = 200  # a page this short around an off-site iframe is just a frame for it
 NOT_JUDGED = "not judged"  # a candidate ranked after one that passed
+# Namings that may confirm an item but never make it doubtful (an unopened admin link under
+# "บุคลากร", a row named only by its number).
+WEAK_NAMINGS = ("label", "number")
 HUB_MIN_FIT = 0.3  # share of a link's naming text that is an item name, for a hub row
 
 
@@ -48,6 +61,8 @@ class Candidate:
     missing: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     period: PeriodVerdict | None = None
+    oit_row: bool = False  # a row of the agency's own OIT page (check/oit_page.py)
+    row_links: list[Link] = field(default_factory=list)  # the row's other links, judged with it
 
     def as_dict(self) -> dict:
         return {
@@ -97,6 +112,8 @@ class ItemChecker:
         self._named_links = self._index_links()
         self._titled = self._index_titles()
         self._hubs = self._find_hubs()
+        self._oit = OitPages(rules, self.namer, site, self._hubs)
+        self.images = ImagePages(rules)
         self._signal_cache: dict[str, list[YearSignal]] = {}  # by page URL
         # Pages whose static HTML is an app shell and that were not rendered: what they would
         # show is unknown, so nothing can be called absent on their account.
@@ -153,7 +170,42 @@ class ItemChecker:
         for url, heads in self._titled.get(item.id, []):
             fit = max(self.namer.fit(item, h) for h in heads)
             out.setdefault(url, Candidate(url=url, naming="title", fit=fit))
-        return [*out.values(), *placeholders]
+        rows = self._row_candidates(item, out)  # adds the rows named only by their number
+        return [*out.values(), *rows, *placeholders]
+
+    def _row_candidates(self, item: Item, out: dict[str, Candidate]) -> list[Candidate]:
+        """The agency's OIT page rows: their links rank first, a row of several links is
+        judged as one bundle, and a row named only by its number is a weak hint."""
+        rows: list[Candidate] = []
+        for row in self._oit.rows_of(item.id):
+            links = [x for x in row.links if x.url and self.site.is_onsite(x.url)]
+            for link in links:
+                if link.url in out and out[link.url].via == row.hub:
+                    out[link.url].oit_row = row.agrees
+            links.sort(key=lambda x: not self._opened(x.url))  # judged by a link that opened
+            if len({x.url for x in links}) < 2 or not row.agrees:
+                continue
+            first, *rest = links
+            if any(r.url == first.url for r in rows):
+                continue
+            out.pop(first.url, None)  # the row, judged whole, stands for its first link
+            fit = self.namer.fit(item, row.text)
+            rows.append(
+                Candidate(
+                    url=first.url, via=row.hub, link=first, naming="context", fit=fit,
+                    oit_row=True, row_links=rest,
+                )
+            )  # fmt: skip
+        taken = {r.url for r in rows}
+        for hub, link in self._oit.number_named.get(item.id, []):
+            fresh = link.url and link.url not in out and link.url not in taken
+            if fresh and self.site.is_onsite(link.url):
+                out[link.url] = Candidate(url=link.url, via=hub, link=link, naming="number")
+        return rows
+
+    def _opened(self, url: str) -> bool:
+        info = self.site.info(url)
+        return info is not None and info.ok
 
     def _offsite_counts(self, src: str, link: Link, naming: Naming) -> bool:
         """An off-site link makes an item uncertain only when it is offered as the item's
@@ -209,8 +261,16 @@ class ItemChecker:
             cand.reason = f"เอกสาร {display_url(cand.url)} เปิดอ่านไม่ได้ ({unreadable}) ผู้ประเมินจะไม่เห็นข้อมูล ควรอัปโหลดไฟล์ใหม่"
             return cand
         bundle = self.bundle(item, page)
+        if cand.row_links:
+            row_bundle(bundle, cand.row_links, self.site, lambda p: self.bundle(item, p))
         self._components(item, cand, bundle)
-        cand.period = judge(item.period, self.fy, self._signals(cand, bundle), self.ocr_digits)
+        cand.period = judge(
+            item.period, self.fy, self._signals(cand, bundle, item.aliases), self.ocr_digits
+        )
+        if cand.period.state == "no-year" and not of_items_kind(
+            bundle.pages(), self.namer.names_in, item.id
+        ):
+            cand.period.state = "not-the-item"
         return self._conclude(item, cand, page)
 
     def _offsite(self, item: Item, cand: Candidate) -> Candidate:
@@ -238,11 +298,9 @@ class ItemChecker:
             cand.reason = f"พบเพียงลิงก์นอกเว็บไซต์หลัก ({display_url(cand.url)}) ที่กล่าวถึง{item.title}เพียงผ่าน ๆ ไม่ใช่หลักฐาน"
             return cand
         cand.outcome = "uncertain"
-        fix = item.fix or f"เผยแพร่{item.title}"
-        where = "" if "เว็บไซต์หลัก" in fix else " บนเว็บไซต์หลักของหน่วยงาน"
         cand.reason = (
             f"ข้อมูลอยู่นอกเว็บไซต์หลัก ที่ {display_url(cand.url)} ({host}) ผู้ประเมินนับเฉพาะข้อมูลบนเว็บไซต์หลัก "
-            f"ควร{fix}{where}"
+            + _publish_here(item)
         )
         return cand
 
@@ -256,6 +314,10 @@ class ItemChecker:
             if not self._belongs(item, link, hub):
                 continue
             if doc not in docs:
+                docs.append(doc)
+        for image in self.images.content_images(page):  # a chart posted as a picture, OCR'd
+            doc = self.site.page(image.src) if self.site.has_page(image.src) else None
+            if doc is not None and doc not in docs:
                 docs.append(doc)
         for link in page.links:
             if link.chrome:
@@ -311,13 +373,15 @@ class ItemChecker:
             out.append('แบบฟอร์มในหน้านี้ส่งข้อมูลไม่ได้ (action="#") จึงไม่ใช่ช่องทางที่ใช้งานได้')
         return out
 
-    def _signals(self, cand: Candidate, bundle: Bundle) -> list[YearSignal]:
+    def _signals(
+        self, cand: Candidate, bundle: Bundle, aliases: tuple[str, ...]
+    ) -> list[YearSignal]:
         signals = []
         if cand.link is not None:
             for text in (cand.link.text, cand.link.context):
                 signals += signals_from(text, primary=True, ocr=False, where="link", bare=True)
         for page in bundle.pages():
-            signals += self._page_signals(page)
+            signals += [s for s in self._page_signals(page) if about(s, aliases)]
         for text in bundle.link_texts:
             signals += signals_from(text, primary=True, ocr=False, where="link", bare=True)
         return signals
@@ -370,9 +434,18 @@ class ItemChecker:
             host = urlsplit(embed).hostname or embed
             cand.outcome = "uncertain"
             cand.reason = (
-                f"หน้า {display_url(cand.url)} แสดงเนื้อหาที่ฝังมาจากนอกเว็บไซต์หลัก ({host}) ผู้ประเมินอาจไม่นับ"
+                f"หน้า {display_url(cand.url)} แสดงเนื้อหาที่ฝังมาจากนอกเว็บไซต์หลัก ({host}) ผู้ประเมินอาจไม่นับ "
+                + _publish_here(item)
             )
             cand.evidence.append(Evidence(embed, "external", "", cand.url))
+            return cand
+        if cand.missing and self._unread_images(cand, page):
+            cand.outcome = "uncertain"
+            cand.reason = (
+                f"{found_at} แต่แผนผังเป็นรูปภาพที่อ่านข้อความด้วย OCR ไม่ได้ ควรตรวจด้วยตาว่ามี "
+                + ", ".join(labels[m] for m in cand.missing)
+                + " (the chart is an image: check it by eye)"
+            )
             return cand
         problems = []
         if period.state == "wrong-year":
@@ -394,6 +467,14 @@ class ItemChecker:
                 f"ต้องเป็นปีงบประมาณ {_years(period.targets)} ควรตรวจด้วยตา"
             )
             return cand
+        if period.state == "not-the-item":  # no year, and the page is about something else
+            cand.outcome = "fail"
+            cand.missing.append("period")
+            cand.reason = (
+                f"{display_url(cand.url)} ไม่ใช่{item.title} (หน้านี้ไม่ได้ระบุว่าเป็นเรื่องนี้) "
+                f"และไม่ระบุปี ต้องเป็นของปีงบประมาณ {_years(period.targets)}"
+            )
+            return cand
         if period.state == "no-year":
             cand.outcome = "uncertain"
             cand.missing.append("period")
@@ -406,12 +487,22 @@ class ItemChecker:
         cand.reason = f"{found_at} ครบทุกองค์ประกอบ{year_note}{ocr_note}"
         return cand
 
+    def _unread_images(self, cand: Candidate, page: Page) -> bool:
+        """The page shows its evidence as images that OCR could not read, and everything
+        missing is something such an image holds (rules ``[crawl] image_components``)."""
+        images = self.images.content_images(page)
+        if not images or any(self.images.read(self.site.page(i.src)) for i in images):
+            return False
+        return set(cand.missing) <= self.images.components
+
     # ---- the item ---------------------------------------------------------------------------
     def _judging_order(self, cand: Candidate) -> tuple:
         """The verdict's tie-break order: a pass is final, so the first pass in this order is
         the one the full ranking would choose, and the rest need not be opened."""
         return (
             cand.url in self._hubs,
+            not cand.oit_row,
+            -len(cand.row_links),
             _naming_rank(cand.naming),
             -round(cand.fit, 1),
             _is_doc(cand.url),
@@ -426,12 +517,14 @@ class ItemChecker:
                 break
         # A link named only by the heading above it is a weak candidate: it may confirm the
         # item, but it cannot make the item doubtful (an unopened admin link under "บุคลากร").
-        judged = [c for c in judged if not (c.naming == "label" and c.outcome == "uncertain")]
+        judged = [c for c in judged if not (c.naming in WEAK_NAMINGS and c.outcome == "uncertain")]
         judged.sort(
             key=lambda c: (
                 OUTCOME_RANK[c.outcome],
                 len(c.missing),
                 c.url in self._hubs,  # a hub only leads to the evidence: cite the evidence
+                not c.oit_row,  # the agency's own OIT row beats a menu link of a like title
+                -len(c.row_links),
                 _naming_rank(c.naming),
                 -round(c.fit, 1),
                 _is_doc(c.url),
@@ -618,6 +711,12 @@ def _contact_href(raw_href: str) -> str:
     return unquote(raw_href.strip().split(":", 1)[1].split("?", 1)[0])
 
 
+def _publish_here(item: Item) -> str:
+    """What to publish, and that it goes on the main website (criteria §6)."""
+    fix = item.fix or f"เผยแพร่{item.title}"
+    return f"ควร{fix}" + ("" if "เว็บไซต์หลัก" in fix else " บนเว็บไซต์หลักของหน่วยงาน")
+
+
 def _file_name(url: str) -> str:
     return decoded_path(url).rsplit("/", 1)[-1]
 
@@ -631,7 +730,7 @@ def _is_doc(url: str) -> bool:
 
 
 def _naming_rank(naming: str) -> int:
-    return {"text": 0, "context": 1, "title": 2, "label": 3}.get(naming, 4)
+    return {"text": 0, "context": 1, "title": 2, "label": 3, "number": 4}.get(naming, 5)
 
 
 def _years(years: list[int]) -> str:

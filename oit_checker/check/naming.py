@@ -17,8 +17,9 @@ from oit_checker.models import Link
 from oit_checker.rules import Item, RuleSet
 from oit_checker.thai import compact, normalize
 
-# "o1", "o 1", "o.1", "o_16", "oit 3", "014" (Thai zero for O, after digit folding) at the start.
-LEADING_NUMBER = re.compile(r"^\W*(?:moit|oit|o|0)\s*[._:\-]?\s*(\d{1,2})(?!\d)")
+# "o1", "o 1", "o.1", "o_16", "oit 3", "014" (Thai zero for O, after digit folding), "ข้อ 12" at
+# the start.
+LEADING_NUMBER = re.compile(r"^\W*(?:moit|oit|o|0|ข้อ(?:ที่)?)\s*[._:\-]?\s*(\d{1,2})(?!\d)")
 FUZZY_MIN_ALIAS = 10  # shorter aliases are too easy to hit by accident
 FUZZY_MAX_TEXT = 40  # typo'd labels are short; fuzzy-matching every headline costs seconds
 

@@ -13,12 +13,15 @@ out "๒๕๒๕"); such a bundle is "ocr-unsure" and the item is left for a hu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from oit_checker.dates import find_dates, find_years, fiscal_year
-from oit_checker.thai import thai_digits_to_arabic
+from oit_checker.dates import FoundYear, find_dates, find_years, fiscal_year
+from oit_checker.models import Page
+from oit_checker.thai import compact, normalize, thai_digits_to_arabic
 
 HEAD_CHARS = 300  # the head of a text that states what the document is
+NEAR_YEAR = (80, 20)  # characters before and after a year in the body that say what it is of
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,12 @@ class YearSignal:
     rank: int  # 3 stated year up front, 2 date up front, 1 year in the body, 0 date in the body
     ocr: bool
     where: str  # url or "link"
+    near: str = ""  # a year in the body: the words around it, to tell what it is the year of
 
 
 @dataclass
 class PeriodVerdict:
-    state: str  # ok | not-needed | wrong-year | no-year | ocr-unsure
+    state: str  # ok | not-needed | wrong-year | no-year | ocr-unsure | not-the-item
     targets: list[int]
     seen: list[int] = field(default_factory=list)
     ocr_only: bool = False
@@ -47,11 +51,45 @@ def signals_from(
 ) -> list[YearSignal]:
     """Years a text states (and ranges), plus its dates mapped to fiscal years."""
     year_rank, date_rank = (3, 2) if primary else (1, 0)
-    out = [YearSignal(y.first, y.last, year_rank, ocr, where) for y in find_years(text, bare=bare)]
+    flat = normalize(text)
+    out = [
+        YearSignal(y.first, y.last, year_rank, ocr, where, "" if primary else _near(flat, y))
+        for y in find_years(flat, bare=bare)
+    ]
     for found in find_dates(text):
         fy = fiscal_year(found.date)
         out.append(YearSignal(fy, fy, date_rank, ocr, where))
     return out
+
+
+def _near(text: str, year: FoundYear) -> str:
+    before, after = NEAR_YEAR
+    return text[max(0, year.start - before) : year.end + after]
+
+
+def about(signal: YearSignal, aliases: tuple[str, ...]) -> bool:
+    """A year up front says what the document is for; a year deep in the body counts only when
+    the words around it name the item ("แผนพัฒนาบุคลากร ประจำปี 2568"), not when it sits in a
+    sentence about something else ("ผลการประเมิน ITA ปี 2568 ระดับผ่านดี")."""
+    if not signal.near:
+        return True
+    flat = compact(signal.near)
+    return any(alias and alias in flat for alias in aliases)
+
+
+def of_items_kind(pages: list[Page], names: Callable[[str], tuple[str, ...]], item_id: str) -> bool:
+    """Does any page of the bundle say, up front, that it is this item (a web page by its title
+    or first headings, a document also by the head of its text)? A scan's OCR'd head may have
+    lost the title: it gets the benefit of the doubt."""
+    for page in pages:
+        if page.text_source == "ocr":
+            return True
+        heads = [page.title, *page.headings[:2]]
+        if page.kind != "html":
+            heads.append(page.text[:HEAD_CHARS])
+        if any(item_id in names(h) for h in heads if h):
+            return True
+    return False
 
 
 def target_years(period: str, fy: int) -> list[int]:

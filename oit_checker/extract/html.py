@@ -103,6 +103,8 @@ def parse_html(html: str, url: str, min_text_chars: int = 200) -> Page:
     for node in body.css(",".join(DROP_TAGS)) if body else []:
         node.decompose()
     dead_forms = _drop_dead_forms(body) if body else 0
+    if body:
+        _show_machine_dates(body)
     headings = [normalize(h.text()) for h in tree.css("h1, h2, h3")]
     headings = [h for h in headings if h]
     full_text = normalize(body.text(separator=" ")) if body else ""
@@ -151,6 +153,19 @@ def _drop_dead_forms(body: LexborNode) -> int:
             caption.decompose()  # "สอบถามข้อมูล" above the form names the form, not a channel
         form.decompose()
     return len(dead)
+
+
+MACHINE_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
+
+
+def _show_machine_dates(body: LexborNode) -> None:
+    """WordPress and most CMSs print a post's date for people ("ธันวาคม 12", "3 วันที่แล้ว") and
+    for machines in ``<time datetime="2024-12-12T09:30:00+07:00">``: the machine date, which
+    always has its year, is added to the text beside the printed one."""
+    for node in body.css("time[datetime]"):
+        m = MACHINE_DATE.match(node.attributes.get("datetime") or "")
+        if m:
+            node.insert_child(f" ({m.group(1)})")
 
 
 def _base_url(tree: LexborHTMLParser, url: str) -> str:
@@ -246,6 +261,8 @@ def _links_and_images(tree: LexborHTMLParser, base: str) -> tuple[list[Link], li
                         src=absolute,
                         alt=normalize(node.attributes.get("alt") or ""),
                         context=_card_text(node, texts),
+                        label=_join_labels(label, section),
+                        chrome=texts.in_chrome(node),
                     )
                 )
     return links, images
