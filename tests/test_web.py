@@ -15,7 +15,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from statistics import mean
 
@@ -23,6 +25,7 @@ import httpx
 import openpyxl
 import pytest
 from playwright.sync_api import Page
+from slow_site import SlowSite
 
 from oit_checker.serve import SiteServer
 
@@ -67,8 +70,13 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    process, base = start_server(tmp_path_factory.mktemp("db") / "oit.db")
+def database(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("db") / "oit.db"
+
+
+@pytest.fixture(scope="module")
+def server(database):
+    process, base = start_server(database)
     yield base
     process.terminate()
     process.wait(10)
@@ -108,7 +116,7 @@ def oit_of(items: list[dict], subindicator_of_indicator: dict[str, str]) -> floa
 
 
 def test_an_officer_audits_reads_fixes_verifies_and_sees_the_regression(
-    site, server, browser, tmp_path
+    site, server, database, browser, tmp_path
 ):
     root, site_url = site
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
@@ -176,6 +184,9 @@ def test_an_officer_audits_reads_fixes_verifies_and_sees_the_regression(
     assert all(answers[i][2] == "มี" for i in present)
     again = {i["id"]: i for i in page.request.get(audit_url + ".json").json()["items"]}
     assert again[uncertain["id"]]["manual"]["answer"] == "present"  # the JSON says so too
+    csv_path = tmp_path / "sheet.csv"  # and so does the CLI's sheet of the same run
+    subprocess.run([OIT, "sheet", "--db", str(database), "-o", str(csv_path)], check=True)
+    assert f"{uncertain['id']},{uncertain['title']},มี," in csv_path.read_text("utf-8-sig")
 
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -268,3 +279,46 @@ def test_beyond_loopback_a_token_is_required(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def _state(client: httpx.Client, base: str, audit: str, wanted, seconds: float = 60) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        data = client.get(base + audit + ".json").json()
+        if wanted(data):
+            return data
+        time.sleep(0.2)
+    raise AssertionError(f"{audit}: still {data['state']} {data['progress']}")
+
+
+def test_an_audit_is_stopped_and_continued_from_the_page(server):
+    slow = ThreadingHTTPServer(("127.0.0.1", 0), SlowSite)  # endless, 0.2 s a page
+    threading.Thread(target=slow.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{slow.server_address[1]}/"
+    try:
+        with httpx.Client() as client:
+            token = _csrf(client, server)
+            audit = client.post(server + "/audits", data={"url": url, "csrf": token})
+            first = audit.headers["location"]
+            running = _state(client, server, first, lambda d: d["progress"]["pages"] >= 3)
+            assert running["state"] == "running"
+            client.post(server + first + "/cancel", data={"csrf": token})
+            stopped = _state(client, server, first, lambda d: d["state"] != "running")
+            assert stopped["state"] == "incomplete"
+            assert "ตรวจต่อจากที่ค้างไว้" in client.get(server + first).text
+            resumed = client.post(server + first + "/resume", data={"csrf": token})
+            second = resumed.headers["location"]
+            assert second != first
+            again = _state(
+                client,
+                server,
+                second,
+                lambda d: d["progress"]["pages"] > stopped["progress"]["pages"],
+            )
+            assert again["state"] == "running" and again["run_id"] == stopped["run_id"]
+            client.post(server + second + "/cancel", data={"csrf": token})
+            assert _state(client, server, second, lambda d: d["state"] != "running")["state"] == (
+                "incomplete"
+            )
+    finally:
+        slow.shutdown()
