@@ -230,5 +230,7 @@ def cut_reason(message: str) -> str:
     if message.startswith(TOO_LARGE):
         return f"ไฟล์ใหญ่เกินกว่าจะอ่านได้{amount}"
     if message.startswith(TOO_SLOW):
-        return f"ไฟล์ดาวน์โหลดช้าเกินกว่าจะอ่านได้ทันเวลา (ได้มา{amount or ' บางส่วน'})"
+        return (
+            f"ไฟล์ดาวน์โหลดช้าเกินกว่าจะอ่านได้ทันเวลา (ได้มา {size.group(1) + ' MB' if size else 'บางส่วน'})"
+        )
     return ""

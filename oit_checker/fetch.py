@@ -645,6 +645,11 @@ async def _get_with_retries(
             attempt.error = _describe_exception(exc, url, options)
             if attempt.status and attempt.size:  # broken mid-body: keep what came
                 attempt.truncated = True
+            if attempt.status and isinstance(exc, httpx.ReadTimeout):  # answered, then stalled
+                attempt.error = (
+                    f"{TOO_SLOW} download stalled ({options.timeout:g} s without data): "
+                    f"{megabytes(attempt.size)} received"
+                )
             # A rejected certificate is rejected again on every try: retrying only waits.
             if not may_retry or _certificate_rejection(_causes(exc)) is not None:
                 return attempt

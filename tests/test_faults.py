@@ -330,6 +330,33 @@ def test_document_over_the_size_cap_is_uncertain_not_absent(tmp_path: Path) -> N
     assert "ไฟล์ใหญ่เกินกว่าจะอ่านได้ (1.0 MB)" in judged["reason"], judged
 
 
+def test_a_download_that_stalls_midway_is_uncertain_too_slow_not_absent(tmp_path: Path) -> None:
+    # The server answers 200, sends a megabyte of the PDF, then goes silent: the per-read
+    # --timeout cuts it. Before: "absent: the link does not open (HTTP 200)".
+    body = pdf("แผนยุทธศาสตร์ " + "x" * 2000, pages=1)
+
+    def stall(h: _Handler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/pdf")
+        h.send_header("Content-Length", str(len(body) + 3 * 2**20))
+        h.end_headers()
+        h.wfile.write(body[: len(body) // 2] + b"%" * 2**20)
+        h.wfile.flush()
+        h.server.stop.wait(60)
+
+    routes = {
+        "/": home(("/strategy.pdf", "แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน")),
+        "/strategy.pdf": stall,
+    }
+    with FaultSite(routes) as site:
+        outcome = check(site.url, tmp_path / "oit.db", "--json", str(tmp_path / "o.json"))
+    assert outcome.code == 1, outcome
+    bounded(outcome, 60)
+    judged = item(json.loads((tmp_path / "o.json").read_text()), "O5")
+    assert judged["status"] == "uncertain", judged
+    assert "ไฟล์ดาวน์โหลดช้าเกินกว่าจะอ่านได้ทันเวลา (ได้มา 1.0 MB)" in judged["reason"], judged
+
+
 def test_robots_forbidding_everything_means_the_site_could_not_be_crawled(
     tmp_path: Path,
 ) -> None:
