@@ -118,12 +118,15 @@ def complete_result(store: Store, run_id: int) -> dict:
 
 def with_manual_checks(store: Store, result: dict) -> dict:
     """The result with each item the officer checked by hand (`oit serve`) carrying
-    ``"manual": {"answer", "note", "checked_at"}``; the checker's verdict is left as it was."""
+    ``"manual": {"answer", "note", "url", "checked_at"}``; the checker's verdict is left as it
+    was."""
     checks = store.manual_checks(result["run_id"])
     for item in result["items"]:
         check = checks.get(item["id"])
         if check:
-            item["manual"] = {k: check[k] for k in ("answer", "note", "checked_at")}
+            item["manual"] = {
+                k: check.get(k) or "" for k in ("answer", "note", "url", "checked_at")
+            }
     return result
 
 

@@ -212,6 +212,13 @@ def m005_web_audits(db: sqlite_utils.Database) -> None:
         )
 
 
+@MIGRATIONS(name="m006_manual_check_url")
+def m006_manual_check_url(db: sqlite_utils.Database) -> None:
+    """The URL an officer found by hand for an item (evidence off the crawl's path, or the
+    page the document moved to): the answer sheet gives it to ITAS."""
+    _add_columns(db, "manual_checks", {"url": str})
+
+
 SCHEMA_VERSION = len(MIGRATIONS.pending(sqlite_utils.Database(memory=True)))
 
 

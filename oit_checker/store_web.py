@@ -42,7 +42,9 @@ class WebTables:
         return {r["kind"] or "": r["n"] for r in self.db.query(sql, [run_id])}
 
     # ---- items checked by hand ----------------------------------------------------------------
-    def set_manual_check(self, run_id: int, item_id: str, answer: str, note: str) -> None:
+    def set_manual_check(
+        self, run_id: int, item_id: str, answer: str, note: str, url: str = ""
+    ) -> None:
         self.db["manual_checks"].insert(
             {
                 "run_id": run_id,
@@ -50,6 +52,7 @@ class WebTables:
                 "answer": answer,
                 "note": note,
                 "checked_at": _now(),
+                "url": url,
             },
             pk=("run_id", "item_id"),
             replace=True,

@@ -33,7 +33,7 @@ SCHEMA_2_COLUMNS = {
 # Added after the v2 database of tests/data was written: a v2 database gains exactly these.
 LATER_COLUMNS = {"runs": ["purpose"]}
 LATER_TABLES = {
-    "manual_checks": ["run_id", "item_id", "answer", "note", "checked_at"],
+    "manual_checks": ["run_id", "item_id", "answer", "note", "checked_at", "url"],
     "web_audits": [
         *("id", "kind", "url", "year", "as_of", "created_at", "finished_at", "pid", "host"),
         *("run_id", "state", "exit_code", "error", "sheet", "output", "log"),

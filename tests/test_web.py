@@ -171,6 +171,8 @@ def test_an_officer_audits_reads_fixes_verifies_and_sees_the_regression(
     row.locator("details.manual summary").click()
     row.locator("input[value=present]").check()
     row.locator("textarea[name=note]").fill("ตรวจแล้ว เปิดจาก Google Drive ได้ ย้ายขึ้นเว็บแล้ว")
+    moved = site_url + "ita/stat-2567.html"  # where the officer put it, after the audit
+    row.locator("input[name=url]").fill(moved)
     row.locator("button[type=submit]").click()
     page.wait_for_selector(f"tr.item[data-id='{uncertain['id']}'] .manual-done")
     with page.expect_download() as download:
@@ -180,6 +182,7 @@ def test_an_officer_audits_reads_fixes_verifies_and_sees_the_regression(
     answers = {r[0]: r for r in openpyxl.load_workbook(sheet).active.iter_rows(values_only=True)}
     assert answers[uncertain["id"]][2] == "มี"
     assert "ย้ายขึ้นเว็บแล้ว" in answers[uncertain["id"]][4]
+    assert answers[uncertain["id"]][3] == moved  # the URL ITAS is given
     present = [i["id"] for i in data["items"] if i["status"] == "present"]
     assert all(answers[i][2] == "มี" for i in present)
     again = {i["id"]: i for i in page.request.get(audit_url + ".json").json()["items"]}

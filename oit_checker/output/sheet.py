@@ -149,6 +149,8 @@ def _row(result: dict, item: dict, labels: RuleLabels) -> dict:
     manual = item.get("manual")
     if manual and manual.get("answer") in ANSWER_TH:
         row["answer"], row["status"] = ANSWER_TH[manual["answer"]], manual["answer"]
+        if manual.get("url"):  # where the officer found it: what ITAS is given
+            row["url"] = normalize_url(manual["url"])
         note = f"ตรวจด้วยตนเอง: {manual.get('note') or '-'}"
         row["explanation"] = f"{note} / {row['explanation']}"[:EXPLANATION_CHARS]
     return row

@@ -334,7 +334,11 @@ class Web:
         if answer == "clear":
             store.clear_manual_check(run_id, item_id)
         elif answer in ("present", "absent"):
-            store.set_manual_check(run_id, item_id, answer, str(form.get("note") or "")[:500])
+            url = str(form.get("url") or "").strip()
+            if url and not _href(url):
+                return self.error(request, "URL ต้องขึ้นต้นด้วย http:// หรือ https://")
+            note = str(form.get("note") or "")[:500]
+            store.set_manual_check(run_id, item_id, answer, note, url[:2000])
         else:
             return self.error(request, "เลือก มี หรือ ไม่มี (choose present or absent)")
         back = str(form.get("back") or f"/runs/{run_id}")
