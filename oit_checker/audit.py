@@ -542,7 +542,10 @@ def _settle_site(site: SiteData, stats: CrawlStats, fetched: int) -> str:
     first = site.fetched.get(start)
     if first is not None and first.final_url:
         site.hosts.add(urlsplit(first.final_url).hostname or "")
-    return _start_problem(start, first) or _blocked_problem(stats, fetched)
+    # A URL cut at the deadline before it was asked (a robots.txt that hung until then) is no
+    # page of the site: only answers count.
+    answered = sum(1 for info in site.fetched.values() if info.status)
+    return _start_problem(start, first) or _blocked_problem(stats, min(fetched, answered))
 
 
 async def _crawl_until(crawler: Crawler, deadline: float, store: Store, run_id: int) -> CrawlStats:
