@@ -333,19 +333,27 @@ def list_rules(year: YearOpt = None, rules_file: RulesOpt = None) -> None:
     """List the items of a fiscal year's rule set (or of a rule file)."""
     rules = _rules(year, rules_file)
     table = Table(title=f"{rules.title}  ({rules.path}, {rules.status})")
-    for column in ("ข้อ", "รายการ", "ตัวชี้วัดย่อย", "ช่วงเวลา", "องค์ประกอบ", "สถานะ"):
+    columns = ["ข้อ", "รายการ", "ตัวชี้วัดย่อย", "ช่วงเวลา", "องค์ประกอบ", "สถานะ"]
+    if rules.was_year:
+        columns.append(f"ข้อเดิมปี {rules.was_year}")
+    for column in columns:
         table.add_column(column)
     for item in rules.items:
         sub_title = rules.subindicators[item.subindicator][0]
-        table.add_row(
+        row = [
             item.id,
             item.title,
             f"{item.subindicator} {sub_title}",
             item.period,
             ", ".join(c.label for c in item.components),
             item.status,
-        )
+        ]
+        if rules.was_year:
+            row.append("+".join(item.was or ()) or "ใหม่ (new)")
+        table.add_row(*row)
     out.print(table)
+    if rules.note:
+        out.print(f"[yellow]หมายเหตุ (note):[/yellow] {escape(rules.note)}", soft_wrap=True)
 
 
 @app.command()
@@ -416,21 +424,22 @@ def eval_fixtures(
         rules = _rules(year, None)
         raise typer.Exit(run_generated(generate, seed, rules, out, err, details))
 
-    from oit_checker.evaluate import evaluate_fixture, fixture_sites
+    from oit_checker.evaluate import case_name, evaluate_fixture, fixture_cases
 
-    folders = fixture_sites(root)
-    if not folders:
+    cases = fixture_cases(root)
+    if not cases:
         raise OitError(f"no fixture sites (folders with site/ and expected.toml) under {root}")
     table = Table(title="accuracy on fixture sites")
     for column in ("site", "items", "agree", "false present", "false absent", "other"):
         table.add_column(column, justify="right" if column != "site" else "left")
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
-        for folder in folders:
+        for case in cases:
+            name = case_name(case)
             try:
-                ev, _ = evaluate_fixture(folder, db or Path(tmp) / f"{folder.name}.db")
+                ev, _ = evaluate_fixture(case, db or Path(tmp) / f"{name}.db")
             except OitError as exc:  # a broken fixture is a usage error, whatever its cause
-                raise OitError(f"{folder.name}: {exc}") from None
+                raise OitError(f"{name}: {exc}") from None
             failed |= not ev.ok
             table.add_row(
                 ev.site,
@@ -443,7 +452,7 @@ def eval_fixtures(
             if verbose:
                 for d in ev.disagreements:
                     err.print(
-                        f"[red]{folder.name} {d.item_id}[/red]: expected {d.expected}, got {d.got}: {d.detail}"
+                        f"[red]{name} {d.item_id}[/red]: expected {d.expected}, got {d.got}: {d.detail}"
                     )
     out.print(table)
     raise typer.Exit(1 if failed else 0)

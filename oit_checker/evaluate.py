@@ -88,8 +88,22 @@ def fixture_sites(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/expected.toml") if (p.parent / "site").is_dir())
 
 
-def evaluate_fixture(folder: Path, db: Path) -> tuple[Evaluation, dict]:
-    """Serve one fixture site on loopback, audit it as of its expected date, compare."""
+def fixture_cases(root: Path) -> list[Path]:
+    """Every expected file of every fixture site: ``expected.toml``, and one per further year
+    the site is judged under (``expected-2569.toml``: the same site, another year's rules)."""
+    order = lambda f: (f.name != "expected.toml", f.name)  # noqa: E731
+    return [f for d in fixture_sites(root) for f in sorted(d.glob("expected*.toml"), key=order)]
+
+
+def case_name(expected: Path) -> str:
+    """``demo`` for a site's expected.toml, ``demo 2569`` for its expected-2569.toml."""
+    extra = expected.stem.removeprefix("expected").strip("-_ ")
+    return f"{expected.parent.name} {extra}".strip()
+
+
+def evaluate_fixture(case: Path, db: Path) -> tuple[Evaluation, dict]:
+    """Serve one fixture site on loopback, audit it as of its expected date, compare. ``case``
+    is a fixture folder (its expected.toml) or one of its expected files."""
     import asyncio
 
     from oit_checker.audit import AuditOptions, audit
@@ -98,11 +112,12 @@ def evaluate_fixture(folder: Path, db: Path) -> tuple[Evaluation, dict]:
     from oit_checker.serve import SiteServer
     from oit_checker.store import Store
 
-    expected = load_expected(folder / "expected.toml")
+    expected_file = case / "expected.toml" if case.is_dir() else case
+    expected = load_expected(expected_file)
     options = AuditOptions(as_of=parse_as_of(str(expected["as_of"])))
-    with SiteServer(folder / "site") as server:
+    with SiteServer(expected_file.parent / "site") as server:
         result = asyncio.run(
             audit(server.url, load_year(int(expected["year"])), Store(db), options)
         )
     data = result.as_dict()
-    return evaluate(data, expected, folder.name), data
+    return evaluate(data, expected, case_name(expected_file)), data

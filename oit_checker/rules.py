@@ -8,6 +8,7 @@ people who correct provisional rules are not the people who wrote the code.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import tomllib
@@ -22,6 +23,30 @@ RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 PERIOD_KINDS = ("current", "fy", "prev_fy", "fy_or_prev", "covers_fy", "half_year", "monthly")
 COMPONENT_PLACES = ("text", "title", "links", "images", "any")
 ITEM_STATUSES = ("confirmed", "inferred", "provisional")
+
+# Every key a rule file may hold, per table: what the loader and the checker read. A key not
+# listed is a typo (``aliasses``) that would silently change nothing, so it is refused.
+TRAP_KEYS = (
+    "duplicate", "duplicate_companions", "identifiers", "calendar", "sort", "filter", "paging",
+    "paging_value", "date_value", "patience", "patience_after_closed", "closed_families_to_learn",
+    "novel_text_chars", "max_url_length", "max_segment_repeats",
+)  # fmt: skip
+KEYS: dict[str, tuple[str, ...]] = {
+    "": ("extends", "ruleset", "indicators", "subindicators", "items", "patterns", "crawl",
+         "thresholds", "scoring"),
+    "ruleset": ("year", "title", "status", "source", "was_year", "note"),
+    "subindicators.*": ("title", "indicator"),
+    "items": ("id", "title", "subindicator", "period", "status", "aliases", "exclude", "numbers",
+              "fix", "period_terms", "components", "was"),
+    "items.components": ("name", "label", "any", "regex", "not_within", "min", "place", "helper",
+                         "period"),
+    "crawl": ("revisit_days", "hub_terms", "generic_link_texts", "login_terms", "traps"),
+    "crawl.traps": TRAP_KEYS,
+    # min_text_chars_static and ocr_year_weak are documented settings of common.toml.
+    "thresholds": ("min_text_chars_static", "fuzzy_alias", "hub_min_items", "ocr_year_weak",
+                   "ocr_thai_digits", "offsite_min_fit"),
+    "scoring": ("weights", "bands"),
+}  # fmt: skip
 
 
 class RuleError(OitError, ValueError):
@@ -59,6 +84,8 @@ class Item:
     components: tuple[Component, ...]
     fix: str = ""  # what to publish, in Thai
     period_terms: tuple[str, ...] = ()  # phrases that show the half-year / monthly coverage
+    # The previous year's item(s) this one continues (ruleset ``was_year``); None: not stated.
+    was: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +101,8 @@ class RuleSet:
     crawl: dict[str, Any] = field(default_factory=dict)
     thresholds: dict[str, Any] = field(default_factory=dict)
     scoring: dict[str, Any] = field(default_factory=dict)
+    was_year: int | None = None  # the year the items' ``was`` links name
+    note: str = ""  # shown with the item list (e.g. why the rule set is provisional)
 
     def item(self, item_id: str) -> Item:
         key = item_id.strip().upper()
@@ -138,6 +167,7 @@ def _load_cached(path: Path, text: str, parent_text: str) -> RuleSet:
     base = data.get("extends")
     if base:
         parent = _read_toml(path.parent / base, parent_text)
+        _check_tables(parent, str(path.parent / base))
         for key in ("patterns", "crawl", "thresholds", "scoring"):
             data[key] = {**parent.get(key, {}), **data.get(key, {})}
     return _build(path, data)
@@ -163,14 +193,42 @@ def _read_toml(path: Path, text: str) -> dict[str, Any]:
         raise RuleError(f"{path}: not valid TOML: {exc}") from exc
 
 
+def check_keys(data: dict[str, Any], table: str, at: str) -> None:
+    """Refuse a key the table does not have, suggesting the nearest one (a typo)."""
+    allowed = KEYS[table]
+    for key in data:
+        if key in allowed:
+            continue
+        near = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(allowed)})"
+        raise RuleError(f"{at}: ไม่รู้จักช่อง {key!r} (unknown field {key!r}{hint})")
+
+
+def _check_tables(data: dict[str, Any], where: str) -> None:
+    check_keys(data, "", where)
+    for table in ("ruleset", "crawl", "thresholds", "scoring"):
+        if isinstance(data.get(table), dict):
+            check_keys(data[table], table, f"{where} [{table}]")
+    traps = data.get("crawl", {}).get("traps") if isinstance(data.get("crawl"), dict) else None
+    if isinstance(traps, dict):
+        check_keys(traps, "crawl.traps", f"{where} [crawl.traps]")
+
+
 def _build(path: Path, data: dict[str, Any]) -> RuleSet:
     where = str(path)
+    _check_tables(data, where)
     head = _need(data, "ruleset", dict, where)
     year = _need(head, "year", int, f"{where} [ruleset]")
+    was_year = head.get("was_year")
+    if was_year is not None and (not isinstance(was_year, int) or isinstance(was_year, bool)):
+        raise RuleError(f"{where} [ruleset]: field 'was_year' must be int, not {was_year!r}")
     indicators = {str(k): str(v) for k, v in _need(data, "indicators", dict, where).items()}
     subs: dict[str, tuple[str, str]] = {}
     for sid, sub in _need(data, "subindicators", dict, where).items():
         at = f"{where} [subindicators.{sid}]"
+        if not isinstance(sub, dict):
+            raise RuleError(f"{at}: must be a table {{ title = …, indicator = … }}")
+        check_keys(sub, "subindicators.*", at)
         ind = str(_need(sub, "indicator", str, at))
         if ind not in indicators:
             raise RuleError(f"{at}: indicator {ind!r} is not in [indicators]")
@@ -200,6 +258,8 @@ def _build(path: Path, data: dict[str, Any]) -> RuleSet:
         crawl=dict(data.get("crawl", {})),
         thresholds=dict(data.get("thresholds", {})),
         scoring=dict(data.get("scoring", {})),
+        was_year=was_year,
+        note=str(head.get("note", "")),
     )
 
 
@@ -208,6 +268,7 @@ def _item(raw: Any, at: str, subs: dict[str, tuple[str, str]], patterns: dict[st
         raise RuleError(f"{at}: each [[items]] entry must be a table")
     item_id = _need(raw, "id", str, at)
     at = f"{at.rsplit(' item', 1)[0]} item {item_id}"
+    check_keys(raw, "items", at)
     sub = _need(raw, "subindicator", str, at)
     if sub not in subs:
         raise RuleError(f"{at}: field 'subindicator': {sub!r} is not in [subindicators]")
@@ -238,6 +299,7 @@ def _item(raw: Any, at: str, subs: dict[str, tuple[str, str]], patterns: dict[st
         components=comps,
         fix=str(raw.get("fix", "")),
         period_terms=tuple(compact(a) for a in _strings(raw, "period_terms", at)),
+        was=tuple(w.strip().upper() for w in _strings(raw, "was", at)) if "was" in raw else None,
     )
 
 
@@ -258,6 +320,7 @@ def _component(raw: Any, at: str, patterns: dict[str, str]) -> Component:
         raise RuleError(f"{at}: must be a table")
     name = _need(raw, "name", str, at)
     at = f"{at.rsplit(' component', 1)[0]} component {name!r}"
+    check_keys(raw, "items.components", at)
     regexes = _regexes(raw, "regex", at, patterns)
     masks = _regexes(raw, "not_within", at, patterns)
     place = str(raw.get("place", "text"))

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from oit_checker.evaluate import evaluate_fixture, fixture_sites
+from oit_checker.evaluate import case_name, evaluate_fixture, fixture_cases
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-@pytest.mark.parametrize("folder", fixture_sites(FIXTURES), ids=lambda p: p.name)
-def test_fixture_site_verdicts_match_expected(folder, tmp_path):
-    ev, _ = evaluate_fixture(folder, tmp_path / "oit.db")
+@pytest.mark.parametrize("case", fixture_cases(FIXTURES), ids=case_name)
+def test_fixture_site_verdicts_match_expected(case, tmp_path):
+    ev, _ = evaluate_fixture(case, tmp_path / "oit.db")
     print(
         f"{ev.site}: {ev.agree}/{ev.total} agree, false present {ev.false_present}, false absent {ev.false_absent}, other {ev.other}"
     )

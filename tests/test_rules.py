@@ -54,10 +54,23 @@ EXPECTED_2567 = [
     ("O31", "10.1", "prev_fy"), ("O32", "10.1", "fy"), ("O33", "10.1", "prev_fy"),
     ("O34", "10.2", "fy"), ("O35", "10.2", "prev_fy"),
 ]  # fmt: skip
-EXPECTED = {2568: EXPECTED_2568, 2567: EXPECTED_2567}
+# (id, sub-indicator, period) as in shared/oit-criteria/README.md §4b (grouping carried from 2568;
+# O10 is E-Service + last year's service statistics, so its period is the statistics').
+EXPECTED_2569 = [
+    ("O1", "9.1", "current"), ("O2", "9.1", "current"), ("O3", "9.1", "current"),
+    ("O4", "9.1", "fy"), ("O5", "9.2", "covers_fy"), ("O6", "9.2", "half_year"),
+    ("O7", "9.2", "prev_fy"), ("O8", "9.2", "current"), ("O9", "9.2", "current"),
+    ("O10", "9.2", "prev_fy"), ("O11", "9.3", "monthly"), ("O12", "9.3", "prev_fy"),
+    ("O13", "9.4", "fy"), ("O14", "9.4", "prev_fy"), ("O15", "9.4", "fy"),
+    ("O16", "9.5", "current"), ("O17", "9.5", "current"), ("O18", "9.5", "prev_fy"),
+    ("O19", "9.5", "fy"), ("O20", "10.1", "fy"), ("O21", "10.1", "fy"),
+    ("O22", "10.1", "prev_fy"), ("O23", "10.1", "fy"), ("O24", "10.1", "prev_fy"),
+    ("O25", "10.2", "fy"), ("O26", "10.2", "prev_fy"),
+]  # fmt: skip
+EXPECTED = {2569: EXPECTED_2569, 2568: EXPECTED_2568, 2567: EXPECTED_2567}
 
 
-@pytest.fixture(scope="module", params=[2568, 2567])
+@pytest.fixture(scope="module", params=[2569, 2568, 2567])
 def rules(request: pytest.FixtureRequest) -> RuleSet:
     return load_year(request.param)
 
@@ -90,7 +103,7 @@ def name_item(rules: RuleSet, text: str) -> str | None:
 def test_shipped_years_load_with_the_criteria_items_in_order(rules: RuleSet) -> None:
     got = [(it.id, it.subindicator, it.period) for it in rules.items]
     assert got == EXPECTED[rules.year]
-    assert len(rules.items) == {2568: 28, 2567: 35}[rules.year]
+    assert len(rules.items) == {2569: 26, 2568: 28, 2567: 35}[rules.year]
     assert rules.indicators == {"9": "การเปิดเผยข้อมูล", "10": "การป้องกันการทุจริต"}
     assert rules.patterns and rules.crawl["hub_terms"] and rules.thresholds["hub_min_items"] == 5
 
@@ -111,7 +124,7 @@ def test_every_item_is_complete_enough_to_judge_and_explain(rules: RuleSet) -> N
 
 
 def test_helpers_sit_on_the_items_that_need_them() -> None:
-    for year, execs, procurement in ((2568, "O2", "O12"), (2567, "O2", "O16")):
+    for year, execs, procurement in ((2569, "O2", "O11"), (2568, "O2", "O12"), (2567, "O2", "O16")):
         rules = load_year(year)
         assert "executives" in {c.helper for c in rules.item(execs).components}
         assert "procurement_months" in {c.helper for c in rules.item(procurement).components}
@@ -491,6 +504,115 @@ def test_bad_toml_names_the_file_and_the_line(tmp_path: Path) -> None:
 
 def test_unknown_year_says_which_years_are_shipped() -> None:
     with pytest.raises(
-        RuleError, match=r"no rule set for fiscal year 2501 \(shipped: 2567, 2568\)"
+        RuleError, match=r"no rule set for fiscal year 2501 \(shipped: 2567, 2568, 2569\)"
     ):
         load_year(2501)
+
+
+# ----------------------------------------------------------------------------- 2569 and `was`
+
+
+def test_2569_is_marked_provisional_and_says_why() -> None:
+    rules = load_year(2569)
+    assert rules.status == "provisional" and "provisional" in rules.title
+    assert "ชั่วคราว" in rules.note and "provisional" in rules.note
+    assert rules.item("O3").title == "ข้อมูลการติดต่อและช่องทางการสอบถาม"
+    assert rules.item("O25").title == "การนำผลการประเมิน ITA ไปสู่การพัฒนาองค์กร"
+
+
+def test_every_2569_item_names_the_2568_items_it_continues() -> None:
+    new, old = load_year(2569), load_year(2568)
+    assert new.was_year == 2568
+    old_ids = {it.id for it in old.items}
+    for it in new.items:
+        assert it.was is not None and set(it.was) <= old_ids, it.id
+    assert new.item("O20").was == ("O21", "O22") and new.item("O10").was == ("O10", "O11")
+    assert new.item("O25").was == ()  # new in 2569
+    continued = {w for it in new.items for w in it.was}
+    assert old_ids - continued == {"O27"}  # the one 2568 item without a successor
+
+
+@pytest.mark.parametrize(("merged", "parts"), [("O20", ("O21", "O22")), ("O10", ("O10", "O11"))])
+def test_a_merged_2569_item_requires_every_part_of_its_2568_items(merged, parts) -> None:
+    """No Gift (declaration + culture) and the gift report, E-Service and its statistics: an
+    agency that posts one half must not get the merged item."""
+    new, old = load_year(2569), load_year(2568)
+    have = {(c.any, tuple(r.pattern for r in c.regex)) for c in new.item(merged).components}
+    for part in parts:
+        for comp in old.item(part).components:
+            if comp.name in ("report", "gifts"):  # 2568 O22's report: gift_report below
+                continue
+            assert (comp.any, tuple(r.pattern for r in comp.regex)) in have, (part, comp.name)
+    if merged == "O20":
+        gift = {c.name: c for c in new.item("O20").components}["gift_report"]
+        assert gift.period == "prev_fy"
+
+
+def test_2569_components_need_more_than_the_items_own_title() -> None:
+    """A hub row that repeats the 2569 title must not supply the new components by itself."""
+    rules = load_year(2569)
+    for item_id, name in [("O13", "criteria"), ("O19", "result"), ("O20", "gift_report"),
+                          ("O25", "ita_analysis"), ("O25", "actions"), ("O10", "service_statistics")]:  # fmt: skip
+        comp = {c.name: c for c in rules.item(item_id).components}[name]
+        title = compact(rules.item(item_id).title)
+        assert not [a for a in comp.any if a in title], (item_id, name)
+
+
+LABELS_2569 = [
+    ("O1 โครงสร้าง หน้าที่และอำนาจ", "O1"),
+    ("O3 ข้อมูลการติดต่อและช่องทางการสอบถาม", "O3"),
+    ("O10 ระบบการให้บริการผ่านช่องทางออนไลน์ (E-SERVICE)", "O10"),
+    ("ข้อมูลสถิติการให้บริการ ประจำปี 2568", "O10"),
+    ("O11 สรุปผลการจัดซื้อจัดจ้างหรือการจัดหาพัสดุรายเดือน", "O11"),
+    ("3.สขร. เดือน ธันวาคม2568", "O11"),
+    ("O12 รายงานสรุปผลการจัดซื้อจัดจ้างหรือการจัดหาพัสดุของหน่วยงาน", "O12"),
+    ("O13 หลักเกณฑ์และแผนการบริหารและพัฒนาทรัพยากรบุคคล", "O13"),
+    ("หลักเกณฑ์การบริหารทรัพยากรบุคคล", "O13"),
+    ("O19 ผลการเปิดโอกาสให้มีส่วนร่วมในการดำเนินงาน", "O19"),
+    ("O20 การขับเคลื่อนนโยบาย NO GIFT POLICY จากการปฏิบัติหน้าที่", "O20"),
+    ("รายงานการรับของขวัญ ประจำปี 2568", "O20"),
+    ("O21 การประเมินความเสี่ยงการทุจริตในหน่วยงานภาครัฐ", "O21"),
+    ("O22 รายงานผลการดำเนินการตามแผนบริหารจัดการความเสี่ยงการทุจริตของหน่วยงาน", "O22"),
+    ("O25 การนำผลการประเมิน ITA ไปสู่การพัฒนาองค์กร", "O25"),
+    ("O26 รายงานผลการดำเนินการเพื่อส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน", "O26"),
+    ("สถิติผู้เข้าชมเว็บไซต์", None),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), LABELS_2569)
+def test_2569_labels_name_the_right_item(text: str, want: str | None) -> None:
+    assert name_item(load_year(2569), text) == want
+
+
+# ----------------------------------------------------------------------------- unknown keys
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('aliases = ["ติดต่อเรา"]', 'aliasses = ["ติดต่อเรา"]',
+         r"item O1: ไม่รู้จักช่อง 'aliasses' \(unknown field 'aliasses'; did you mean 'aliases'\?\)"),
+        ('regex = ["@phone"]', 'regex = ["@phone"]\nplaces = "text"',
+         r"item O1 component 'phone': ไม่รู้จักช่อง 'places'.*did you mean 'place'"),
+        ("year = 2599", "year = 2599\nyaer_note = 1", r"\[ruleset\]: ไม่รู้จักช่อง 'yaer_note'"),
+        ('extends = "common.toml"', 'extends = "common.toml"\nitem = []',
+         r"ita-2599\.toml: ไม่รู้จักช่อง 'item'.*did you mean 'items'"),
+        ("[indicators]", "[crawl.traps]\npatiense = 2\n\n[indicators]",
+         r"\[crawl\.traps\]: ไม่รู้จักช่อง 'patiense'.*did you mean 'patience'"),
+        ("[indicators]", "[thresholds]\nfuzzy = 80\n\n[indicators]", r"\[thresholds\]: ไม่รู้จักช่อง 'fuzzy'"),
+    ],
+)  # fmt: skip
+def test_an_unknown_key_is_refused_naming_where_and_the_nearest_key(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    path = _write(tmp_path, GOOD_ITEM.replace(old, new, 1))
+    with pytest.raises(RuleError, match=message):
+        load_rules(path)
+
+
+def test_every_key_the_shipped_files_use_is_accepted_including_crawl_traps(tmp_path) -> None:
+    text = GOOD_ITEM.replace("[indicators]", "[crawl.traps]\npatience = 2\n\n[indicators]")
+    rules = load_rules(_write(tmp_path, text))
+    assert rules.crawl["traps"]["patience"] == 2
+    for year in (2567, 2568, 2569):
+        load_year(year)  # common.toml's [crawl.traps] and every item key are known

@@ -288,6 +288,11 @@ def _ita_analysis(c: Ctx) -> list[Block]:
     ]
 
 
+def _service_statistics(c: Ctx) -> list[Block]:
+    """2569 folds the service statistics into the E-Service item, whose title does not say so."""
+    return [p(f"ข้อมูลสถิติการให้บริการผ่านช่องทางออนไลน์ {c.fy()}")]
+
+
 def _ita_actions(c: Ctx) -> list[Block]:
     return [p("แนวทางพัฒนาองค์กร: เผยแพร่ สขร.1 ทุกเดือน และแต่งตั้งผู้รับผิดชอบเรื่องร้องเรียน")]
 
@@ -413,6 +418,7 @@ WRITERS: dict[str, Writer] = {
     "gift_report": _gift_report,
     "ita_analysis": _ita_analysis,
     "actions": _ita_actions,
+    "service_statistics": _service_statistics,
     "promotion": _promotion,
     "guideline": _title_only,
     "responsible": _responsible,
