@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from oit_checker.audit import AuditError, audit, check_start_url
 from oit_checker.config import Config, ConfigError, NotifySettings, SiteEntry
@@ -58,10 +59,10 @@ def resolve_rules(config: Config) -> dict[int, RuleSet]:
 
     Keyed by the index of the site in ``config.sites``.
     """
-    cache: dict[tuple[int | None, str | None], RuleSet] = {}
+    cache: dict[tuple[int | None, str | None, Any], RuleSet] = {}
     chosen: dict[int, RuleSet] = {}
     for n, entry in enumerate(config.sites):
-        key = (entry.settings.year, entry.settings.rules)
+        key = (entry.settings.year, entry.settings.rules, entry.settings.as_of)
         if key not in cache:
             try:
                 if entry.settings.rules:
@@ -70,7 +71,8 @@ def resolve_rules(config: Config) -> dict[int, RuleSet]:
                         rules_path = config.path.parent / rules_path
                     cache[key] = load_rules(rules_path)
                 else:
-                    cache[key] = load_year(entry.settings.year or default_year())
+                    year = entry.settings.year or default_year(entry.settings.as_of)
+                    cache[key] = load_year(year)
             except RuleError as exc:
                 raise ConfigError(f"site {entry.label}: {exc}") from None
         chosen[n] = cache[key]

@@ -62,7 +62,7 @@ from oit_checker.output.terminal import (
     print_report,
     print_verify,
 )
-from oit_checker.rules import RuleError, RuleSet, default_year, load_rules, load_year
+from oit_checker.rules import RuleError, RuleSet, YearChoice, load_rules, load_year, year_for
 from oit_checker.serve import SiteServer
 from oit_checker.settings import SETTINGS, check_settings, default
 from oit_checker.store import Store
@@ -99,10 +99,33 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _rules(year: int | None, rules_file: Path | None) -> RuleSet:
+def _pick_rules(
+    year: int | str | None, rules_file: Path | None, as_of: dt.date | None = None
+) -> tuple[RuleSet, YearChoice | None]:
+    """The rule file, else the year named (as people type it: 2569, ๒๕๖๙, 69), else the fiscal
+    year of the audit date, with why (``_say_year`` prints it once the input is all checked,
+    so that a usage error stays the first line on stderr)."""
     if rules_file is not None:
-        return load_rules(rules_file)
-    return load_year(year if year is not None else default_year())
+        return load_rules(rules_file), None
+    if year is not None:
+        return load_year(SETTINGS["year"].check(year, "--year")), None
+    choice = year_for(as_of)
+    return load_year(choice.year), choice
+
+
+def _say_year(choice: YearChoice | None) -> None:
+    """Which rules an audit uses and why, when the user did not name them."""
+    if choice is not None:
+        why = escape(choice.why)
+        err.print(f"[yellow]{why}[/yellow]" if choice.fallback else why, soft_wrap=True)
+
+
+def _rules(
+    year: int | str | None, rules_file: Path | None, as_of: dt.date | None = None
+) -> RuleSet:
+    rules, choice = _pick_rules(year, rules_file, as_of)
+    _say_year(choice)
+    return rules
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -122,7 +145,7 @@ def _audit_settings(**values: Any) -> AuditSettings:
     return AuditSettings(**check_settings(values, lambda setting: setting.flag))
 
 
-YearOpt = Annotated[int | None, _setting("year", "-y")]
+YearOpt = Annotated[str | None, _setting("year", "-y")]
 RulesOpt = Annotated[Path | None, _setting("rules")]
 AsOfOpt = Annotated[str | None, _setting("as_of")]
 DbOpt = Annotated[Path, typer.Option("--db", help="SQLite database for runs")]
@@ -204,12 +227,14 @@ def check(
     signals.install()
     # Every option that is an audit setting, checked by the settings table under its flag.
     settings = _audit_settings(**{k: v for k, v in locals().items() if k in SETTINGS})
-    rules = _rules(year, rules_file)
+    rules, year_choice = _pick_rules(settings.year, rules_file, settings.as_of)
     if resume and as_of:
         raise OitError("--resume keeps the interrupted run's audit date; drop --as-of")
     options = settings.audit_options()
     options.fresh, options.resume = fresh, resume
     notify_settings = _notify_settings(notify_config, notify_webhook, notify_on)
+    check_start_url(url)  # a bad URL is reported before anything else is said
+    _say_year(year_choice)
     try:
         result = _run_audit(url, rules, db, options, progress)
     except AuditError as exc:
@@ -562,9 +587,10 @@ def verify(
     from oit_checker.verify import read_answers
     from oit_checker.verify import verify as verify_answers
 
-    rules = _rules(year, rules_file)
-    rows = read_answers(answers)
     options = AuditOptions(as_of=_as_of(as_of))
+    rules, year_choice = _pick_rules(year, rules_file, options.as_of)
+    rows = read_answers(answers)
+    _say_year(year_choice)
     store = _writable_store(db)
     verdicts = asyncio.run(verify_answers(rows, url, rules, store, options))
     print_verify(verdicts, out)
@@ -765,6 +791,9 @@ def batch(
     config = load_batch_file(sites_file)
     check_unique(config)
     resolve_rules(config)
+    undated = [e for e in config.sites if not (e.settings.year or e.settings.rules)]
+    for why in sorted({year_for(e.settings.as_of).why for e in undated}):
+        err.print(escape(why), soft_wrap=True, highlight=False)  # which rules, and why
     notify_settings = config.notify if notify_enabled else NotifySettings()
     if notify_webhook:
         notify_settings.webhook = check_url(notify_webhook, "--notify-webhook")

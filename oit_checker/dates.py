@@ -404,6 +404,29 @@ def find_months(text: str) -> list[tuple[int, int]]:
     return ordered
 
 
+def parse_fiscal_year(value: int | str) -> int:
+    """A fiscal year as people type it: 2569, ๒๕๖๙, "พ.ศ. 2569" or 69. A CE year (2026) is
+    refused with the BE year it may mean: a fiscal year named in CE is ambiguous (FY2569 runs
+    from October 2025 to September 2026), and a wrong guess would audit the wrong year."""
+    text = normalize(str(value)).replace(" ", "")
+    text = re.sub(r"^(?:พ\.?ศ\.?|ปี(?:งบประมาณ|งบ)?|fy)", "", text)
+    if not re.fullmatch(r"\d{2}|\d{4}", text):
+        raise ValueError(
+            f"ไม่ใช่ปีงบประมาณ พ.ศ. (not a fiscal year): {value!r}; write it as 2569, ๒๕๖๙ or 69"
+        )
+    year = int(text)
+    if len(text) == 2:
+        return 2500 + year
+    if CE_MIN <= year <= CE_MAX:
+        raise ValueError(
+            f"{year} เป็นปี ค.ศ. หมายถึงปีงบประมาณ พ.ศ. {year + BE_OFFSET} หรือไม่ "
+            f"({year} is a CE year; did you mean {year + BE_OFFSET}?)"
+        )
+    if not BE_MIN <= year <= BE_MAX:
+        raise ValueError(f"ไม่ใช่ปีงบประมาณ พ.ศ. (not a fiscal year): {value!r}")
+    return year
+
+
 def parse_as_of(text: str) -> datetime.date:
     """The one date a CLI option names: "2025-06-30", "30/06/2568", "30 มิ.ย. 2568"."""
     cleaned = normalize(text)

@@ -8,6 +8,7 @@ people who correct provisional rules are not the people who wrote the code.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import re
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from oit_checker.dates import fiscal_year
 from oit_checker.errors import OitError
 from oit_checker.thai import compact
 
@@ -121,11 +123,45 @@ def shipped_years(rules_dir: Path = RULES_DIR) -> list[int]:
     return sorted(years)
 
 
-def default_year(rules_dir: Path = RULES_DIR) -> int:
+@dataclass(frozen=True)
+class YearChoice:
+    """The rule year an audit uses when none is named, and why (Thai first, then English)."""
+
+    year: int
+    why: str
+    fallback: bool = False  # no rule set for the audit date's fiscal year: a nearby one is used
+
+
+def year_for(as_of: dt.date | None = None, rules_dir: Path = RULES_DIR) -> YearChoice:
+    """The fiscal year of the audit date (today by default) when a rule set exists for it, else
+    the newest shipped year before it (the oldest when the date precedes them all), saying so:
+    in December 2569 the ITA 2570 rules do not exist yet, and a silent 2569 audit would look
+    like a 2570 one."""
+    day = as_of or dt.date.today()
+    fy = fiscal_year(day)
     years = shipped_years(rules_dir)
     if not years:
-        raise RuleError(f"no rule sets found in {rules_dir}")
-    return years[-1]
+        raise RuleError(f"ไม่พบชุดกฎใน {rules_dir} (no rule sets found in {rules_dir})")
+    if fy in years:
+        return YearChoice(
+            fy,
+            f"ใช้กฎ ITA {fy} ตามปีงบประมาณของวันที่ตรวจ {day.isoformat()} "
+            f"(rules: FY{fy}, the fiscal year of the audit date)",
+        )
+    use = max((y for y in years if y < fy), default=years[0])
+    return YearChoice(
+        use,
+        f"ยังไม่มีชุดกฎของปีงบประมาณ {fy} (วันที่ตรวจ {day.isoformat()}): ตรวจด้วยกฎปี {use}; "
+        f"เขียนชุดกฎใหม่ด้วย `oit rules new {fy} --from {use}` "
+        f"(no rule set for FY{fy} yet: auditing with {use} rules; "
+        f"`oit rules new {fy} --from {use}` to write one)",
+        fallback=True,
+    )
+
+
+def default_year(as_of: dt.date | None = None, rules_dir: Path = RULES_DIR) -> int:
+    """The rule year for an audit on ``as_of`` (today): see ``year_for``."""
+    return year_for(as_of, rules_dir).year
 
 
 def load_year(year: int, rules_dir: Path = RULES_DIR) -> RuleSet:

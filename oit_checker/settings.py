@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from oit_checker.dates import parse_as_of
+from oit_checker.dates import parse_as_of, parse_fiscal_year
 from oit_checker.errors import OitError
 
 RENDER_MODES = ("never", "auto", "always")
@@ -47,6 +47,9 @@ class Setting:
     choices: tuple[str, ...] = ()
     # Text that must match fully, and what that means (Thai, English) for the message.
     pattern: tuple[str, str, str] | None = None
+    # Reads the value as people write it (a year as ๒๕๖๙ or 69) before the type is checked;
+    # a ValueError's message is shown under the option's name.
+    parse: Callable[[Any], Any] | None = None
 
     @property
     def flag(self) -> str:
@@ -56,6 +59,11 @@ class Setting:
         """``value`` converted to the setting's type and checked; a SettingError names ``where``."""
         if value is None and self.default is None:
             return None
+        if self.parse is not None and not isinstance(value, bool):
+            try:
+                value = self.parse(value)
+            except ValueError as exc:
+                raise SettingError(f"{where}: {exc}") from None
         value = check_type(value, self.kind, where)
         if self.kind in (int, float):
             _in_range(self, value, where)
@@ -121,7 +129,14 @@ def _number(bound: float) -> str:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        Setting("year", int, None, "Fiscal year (พ.ศ.); default: newest shipped rule set"),
+        Setting(
+            "year",
+            int,
+            None,
+            "Fiscal year (พ.ศ.: 2569, ๒๕๖๙ or 69); default: the fiscal year of --as-of (or"
+            " today) when a rule set exists for it, else the newest shipped one",
+            parse=parse_fiscal_year,
+        ),
         Setting("rules", str, None, "A rule file to use instead of the shipped year"),
         Setting("as_of", dt.date, None, "Audit date (default today): 2025-06-30 or 30/06/2568"),
         Setting("max_pages", int, 400, "Most resources to fetch", at_least=1),
