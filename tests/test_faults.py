@@ -31,7 +31,7 @@ import pytest
 
 OIT = str(Path(sys.executable).parent / "oit")
 MAX_RSS_MB = 600  # python + lexbor + MuPDF stay far below; a zip bomb or deep tree would not
-FAST = ["--no-progress", "--render", "never", "--no-ocr", "--timeout", "3"]
+FAST = ["--year", "2568", "--no-progress", "--render", "never", "--no-ocr", "--timeout", "3"]
 
 Route = Callable[["_Handler"], None]
 

@@ -187,6 +187,7 @@ def test_cli_says_the_verdicts_were_kept_and_refuses_a_negative_interval(first_a
     db = _copy_db(first_db, tmp_path / "oit.db")
     as_of = AS_OF.isoformat()
     args = [OIT, "check", server.url, "--db", str(db), "--no-progress", "--as-of", as_of]
+    args += ["--year", str(EXPECTED["year"])]  # the first audit's year (2025-10-15 is FY2569)
     done = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stderr
     assert f"ใช้ผลของรอบ #{first.run_id}" in done.stdout

@@ -192,7 +192,7 @@ def test_cli_verify_reports_each_answer_and_a_better_url(demo, tmp_path):
     oit = str(Path(sys.executable).parent / "oit")
     proc = subprocess.run(
         [oit, "verify", str(answers), "--site", url, "--as-of", str(EXPECTED["as_of"]),
-         "--db", str(tmp_path / "v.db"), "--no-progress"],
+         "--year", str(EXPECTED["year"]), "--db", str(tmp_path / "v.db"), "--no-progress"],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr
