@@ -40,6 +40,8 @@ from oit_checker.errors import (
     OitError,
 )
 from oit_checker.history import (
+    HistoryError,
+    as_subjects_of,
     complete_result,
     diff_runs,
     latest_complete_run,
@@ -52,6 +54,7 @@ from oit_checker.notify import build_summary, failure_summary, notify, record_ou
 from oit_checker.output.files import write_file, write_json
 from oit_checker.output.html import render_html
 from oit_checker.output.labels import RuleLabels
+from oit_checker.output.rules_text import print_rules_diff
 from oit_checker.output.sheet import write_csv, write_xlsx
 from oit_checker.output.terminal import (
     print_batch,
@@ -62,6 +65,7 @@ from oit_checker.output.terminal import (
     print_report,
     print_verify,
 )
+from oit_checker.paths import DEMO_DIR, FIXTURES_DIR
 from oit_checker.rules import RuleError, RuleSet, YearChoice, load_rules, load_year, year_for
 from oit_checker.serve import SiteServer
 from oit_checker.settings import SETTINGS, check_settings, default
@@ -94,7 +98,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 out = Console()
 err = Console(stderr=True)
 
@@ -353,9 +356,18 @@ def _finish(result: AuditResult, json_path: Path | None, exit_code: int | None =
     raise typer.Exit(result.exit_code if exit_code is None else exit_code)
 
 
-@app.command("rules")
-def list_rules(year: YearOpt = None, rules_file: RulesOpt = None) -> None:
+rules_app = typer.Typer(
+    help="The rule sets: list a year's items; write, check and compare a year's rule file.",
+    no_args_is_help=False,
+)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.callback(invoke_without_command=True)
+def list_rules(ctx: typer.Context, year: YearOpt = None, rules_file: RulesOpt = None) -> None:
     """List the items of a fiscal year's rule set (or of a rule file)."""
+    if ctx.invoked_subcommand is not None:
+        return
     rules = _rules(year, rules_file)
     table = Table(title=f"{rules.title}  ({rules.path}, {rules.status})")
     columns = ["ข้อ", "รายการ", "ตัวชี้วัดย่อย", "ช่วงเวลา", "องค์ประกอบ", "สถานะ"]
@@ -381,6 +393,124 @@ def list_rules(year: YearOpt = None, rules_file: RulesOpt = None) -> None:
         out.print(f"[yellow]หมายเหตุ (note):[/yellow] {escape(rules.note)}", soft_wrap=True)
 
 
+def _year_or_file(text: str) -> RuleSet:
+    """A shipped year as people type it (2569, ๒๕๖๙, 69) or a rule file's path."""
+    path = Path(text)
+    if path.suffix == ".toml" or path.exists():
+        return load_rules(path)
+    return load_year(SETTINGS["year"].check(text, "year"))
+
+
+@rules_app.command("new")
+def rules_new(
+    year: Annotated[str, typer.Argument(help="The new fiscal year, e.g. 2570")],
+    base: Annotated[str, typer.Option("--from", help="Start from this year (2569) or rule file")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where to write (default ita-YEAR.toml)")
+    ] = None,
+) -> None:
+    """Write a new year's rule file to edit, from last year's: year moved on, a `was` per item."""
+    from oit_checker.rules_kit import new_rule_file
+
+    new_year = SETTINGS["year"].check(year, "year")
+    rules = _year_or_file(base)
+    target = new_rule_file(new_year, rules, output or Path(f"ita-{new_year}.toml"))
+    out.print(
+        f"เขียน {target} จากกฎปี {rules.year} แล้ว: แก้ตามคู่มือปี {new_year} แล้วตรวจด้วย "
+        f"`oit rules check {target}` (written {target} from the {rules.year} rules; edit it, "
+        "then check it)",
+        soft_wrap=True,
+    )
+
+
+@rules_app.command("check")
+def rules_check(
+    rules_file: Annotated[Path, typer.Argument(help="The rule file to check")],
+    demo_site: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Also show what it matches on the demo site")
+    ] = True,
+) -> None:
+    """Check a rule file: what the loader refuses (exit 2), what would mislead an audit (exit 1:
+    unknown helpers, `was` ids that do not exist, aliases that name many items), and what each
+    item matches on the bundled demo site."""
+    from oit_checker.rules_kit import lint
+
+    rules = load_rules(rules_file)
+    report = lint(rules)
+    out.print(f"[bold]{escape(str(rules.path))}[/bold]: ITA {rules.year}, {len(rules.items)} ข้อ")
+    for finding in report.findings:
+        colour = "red" if finding.level == "error" else "yellow"
+        out.print(
+            f"[{colour}]{finding.level}[/{colour}] {escape(finding.where)}: "
+            f"{escape(finding.message)}",
+            soft_wrap=True,
+        )
+    if not report.errors:
+        warned = len(report.findings)
+        out.print(f"[green]ไม่พบข้อผิดพลาด (no errors)[/green]; คำเตือน (warnings): {warned}")
+    if demo_site:
+        _match_on_demo(rules)
+    raise typer.Exit(EXIT_SOME_MISSING if report.errors else EXIT_ALL_PRESENT)
+
+
+def _match_on_demo(rules: RuleSet) -> None:
+    """Audit the demo site with these rules, during their fiscal year, and show per item what
+    it found: proof that each title and alias finds a page (the demo's content is for 2568)."""
+    import tempfile
+
+    from oit_checker.dates import fy_bounds
+
+    start, end = fy_bounds(rules.year)
+    as_of = min(max(dt.date.today(), start), end)
+    with tempfile.TemporaryDirectory() as tmp, SiteServer(DEMO_DIR / "site") as server:
+        result = signals.run(
+            audit(server.url, rules, Store(Path(tmp) / "check.db"), AuditOptions(as_of=as_of))
+        )
+    table = Table(title=f"บนเว็บไซต์ตัวอย่าง (on the demo site), as of {as_of}")
+    for column in ("ข้อ", "ผล", "URL", "เหตุผล"):
+        table.add_column(column, overflow="fold")
+    for item in result.items:
+        url = item.evidence[0].url if item.evidence else ""
+        shown = display_url(url).removeprefix(server.url.rstrip("/")) if url else "-"
+        table.add_row(item.id, item.status, shown, item.reason[:120])
+    out.print(table)
+
+
+@rules_app.command("diff")
+def rules_diff_command(
+    old: Annotated[str, typer.Argument(help="The earlier year (2568) or rule file")],
+    new: Annotated[str, typer.Argument(help="The later year (2569) or rule file")],
+) -> None:
+    """What changed between two years' rules, from the later one's `was` links: items added,
+    removed, merged, split, renamed or renumbered."""
+    from oit_checker.rules_kit import rules_diff
+
+    print_rules_diff(rules_diff(_year_or_file(old), _year_or_file(new)), out)
+
+
+@app.command()
+def doctor() -> None:
+    """Which system parts this machine has (Chromium, Tesseract with Thai, Thai fonts, poppler,
+    LibreOffice), and what each missing one disables. Exit 0 when all are there, else 1."""
+    from oit_checker.doctor import diagnose
+
+    table = Table(title="oit doctor: ส่วนประกอบของระบบ (system parts)")
+    for column in ("ส่วน (part)", "สถานะ (status)", "ใช้ทำอะไร / ถ้าไม่มี (what it does)"):
+        table.add_column(column, overflow="fold")
+    missing = []
+    for part, problem in diagnose():
+        status = "[green]มี (ok)[/green]" if not problem else f"[red]{escape(problem)}[/red]"
+        table.add_row(part.name, status, escape(part.needed_for))
+        if problem:
+            missing.append(part)
+    out.print(table)
+    if missing:
+        packages = " ".join(p.package for p in missing if p.package != "oit-checker")
+        if packages:
+            out.print(f"ติดตั้งด้วย (install with): sudo apt-get install {packages}", soft_wrap=True)
+    raise typer.Exit(EXIT_SOME_MISSING if missing else EXIT_ALL_PRESENT)
+
+
 @app.command()
 def demo(
     db: DbOpt = Path("oit.db"),
@@ -391,8 +521,8 @@ def demo(
     serve_only: Annotated[bool, typer.Option(help="Only serve the demo site until Ctrl-C")] = False,
 ) -> None:
     """Serve the bundled demo อบต. website on 127.0.0.1 and audit it, end to end."""
-    site_dir = FIXTURES / "demo" / "site"
-    expected_file = FIXTURES / "demo" / "expected.toml"
+    site_dir = DEMO_DIR / "site"
+    expected_file = DEMO_DIR / "expected.toml"
     if not site_dir.is_dir():
         raise OitError(f"demo site not found at {site_dir}")
     expected = (
@@ -423,7 +553,9 @@ def demo(
 
 @app.command("eval")
 def eval_fixtures(
-    root: Annotated[Path, typer.Argument(help="A fixtures folder, or one fixture site")] = FIXTURES,
+    root: Annotated[
+        Path, typer.Argument(help="A fixtures folder, or one fixture site")
+    ] = FIXTURES_DIR,
     db: Annotated[
         Path | None, typer.Option("--db", help="Keep the runs here (default: a temp file)")
     ] = None,
@@ -631,15 +763,17 @@ def diff(
     """What changed between two runs: regressions first, improvements, dead evidence, scores.
 
     With no runs named: the latest complete run and the complete run before it (same site and
-    year). With one run: that run and the one before it.
+    year, else the site's last run of an earlier year). With one run: that run and the one
+    before it. Runs of different years are compared by subject, through the rules' `was`.
     """
     store = _open_store(db)
     if run_b is None:
         run_b = _pick_run(store, run_a, site)
-        run_a = previous_run(store, run_b)
+        run_a = previous_run(store, run_b, across_years=True)
         if run_a is None:
             raise OitError(
-                f"run #{run_b} has no earlier complete run of the same site and year to compare with"
+                f"รอบ #{run_b} ไม่มีรอบก่อนหน้าที่ตรวจครบของเว็บไซต์เดียวกัน (run #{run_b} has no "
+                "earlier complete run of the same site to compare with)"
             )
     else:
         _pick_run(store, run_a, None)
@@ -651,9 +785,16 @@ def diff(
         write_json(json_path, changes)
 
 
-def _previous_result(store: Store, run_id: int) -> dict | None:
-    previous = previous_run(store, run_id)
-    return run_result(store, previous) if previous is not None else None
+def _previous_result(store: Store, run_id: int, result: dict) -> dict | None:
+    """The run to show changes against: the previous one of the year, else the last one of an
+    earlier year with its items re-keyed by subject to this year's (``as_subjects_of``)."""
+    previous = previous_run(store, run_id, across_years=True)
+    if previous is None:
+        return None
+    try:
+        return as_subjects_of(run_result(store, previous), result)
+    except HistoryError:
+        return None  # years whose rules do not link: no comparison rather than a wrong one
 
 
 class SheetFormat(StrEnum):
@@ -701,7 +842,7 @@ def report(
     store = _open_store(db)
     run_id = _pick_run(store, run, site)
     result = complete_result(store, run_id)
-    html = render_html(result, _previous_result(store, run_id))
+    html = render_html(result, _previous_result(store, run_id, result))
     write_file(output, html)
     err.print(f"report of run #{run_id} written to {output}")
 

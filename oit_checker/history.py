@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from oit_checker.errors import OitError
 from oit_checker.models import STATUSES, RunResult
-from oit_checker.rules import run_rules
+from oit_checker.rules import RuleError, RuleSet, load_year, run_rules
 from oit_checker.store import Store, loads_or, process_alive
+from oit_checker.subjects import project
 from oit_checker.urls import display_url, normalize_url
 
 EMPTY_SCORES = {"subindicators": {}, "indicators": {}, "oit": 0.0, "item_average": 0.0}
@@ -73,10 +74,49 @@ def latest_complete_run(store: Store, site: str | None = None) -> int | None:
     )
 
 
-def previous_run(store: Store, run_id: int) -> int | None:
-    """The complete run before this one for the same site and fiscal year."""
+def previous_run(store: Store, run_id: int, across_years: bool = False) -> int | None:
+    """The complete run before this one for the same site and fiscal year; with
+    ``across_years``, when there is none, the site's latest complete run of an earlier year
+    (the first 2569 audit is compared with the last 2568 one, by subject)."""
     run = _run_row(store, run_id)
-    return store.previous_complete_run(run["site_id"], run["year"], run_id)
+    found = store.previous_complete_run(run["site_id"], run["year"], run_id)
+    if found is None and across_years:
+        found = store.latest_complete_run_before_year(run["site_id"], run["year"])
+    return found
+
+
+def _rules_of(result: dict) -> RuleSet | None:
+    """The rule set a stored run was judged by: its file, else the shipped year."""
+    rules = run_rules(result["rules"]["path"])
+    if rules is None or rules.year != result["year"]:
+        try:
+            rules = load_year(int(result["year"]))
+        except RuleError:
+            return None
+    return rules
+
+
+def as_subjects_of(older: dict, newer: dict) -> dict:
+    """``older`` as it compares with ``newer``: itself for the same fiscal year; for an earlier
+    year its items re-keyed as ``newer``'s through the rules' ``was`` links (2568 O21 + O22 is
+    2569 O20), each with ``was``, because item numbers mean different things each year."""
+    if older["year"] == newer["year"]:
+        return older
+    if older["year"] > newer["year"]:
+        raise HistoryError(
+            f"run #{older['run_id']} ({older['year']}) is for a later fiscal year than "
+            f"run #{newer['run_id']} ({newer['year']}): name the earlier run first"
+        )
+    rules = _rules_of(newer)
+    projected = project(older, rules) if rules is not None else None
+    if projected is None:
+        raise HistoryError(
+            f"เทียบรอบ #{older['run_id']} (ปี {older['year']}) กับ #{newer['run_id']} "
+            f"(ปี {newer['year']}) ไม่ได้: กฎปี {newer['year']} ไม่มีลิงก์ was ถึงปี "
+            f"{older['year']} (the {newer['year']} rules do not link their items to "
+            f"{older['year']}'s with `was`; item numbers differ between years)"
+        )
+    return projected
 
 
 def _rules_info(rules_path: str) -> dict[str, str]:
@@ -189,7 +229,8 @@ def diff_runs(store: Store, a: int, b: int) -> dict:
     response), or is no longer evidence for that item.
     """
     _same_site(store, a, b)
-    result_a, result_b = complete_result(store, a), complete_result(store, b)
+    result_b = complete_result(store, b)
+    result_a = as_subjects_of(complete_result(store, a), result_b)
     items_b = {i["id"]: i for i in result_b["items"]}
     dead = _dead_evidence(store, a, b, result_a["items"], items_b)
     regressions, improvements, other = [], [], []
@@ -199,7 +240,7 @@ def diff_runs(store: Store, a: int, b: int) -> dict:
             continue
         change = {
             "id": item["id"],
-            "title": item["title"],
+            "title": item["title"] + _was_note(item, result_a["year"]),
             "before": item["status"],
             "after": now["status"],
             "reason": _cause_first(item["id"], now["reason"], dead),
@@ -255,6 +296,11 @@ def _cause_first(item_id: str, reason: str, dead: list[dict]) -> str:
         return reason
     first = broken[0]
     return f"หลักฐานเดิม {display_url(first['url'])} เปิดไม่ได้แล้ว ({first['why']}); {reason}"
+
+
+def _was_note(item: dict, year: int) -> str:
+    """For runs of different years: which earlier items this subject was."""
+    return f" (ปี {year}: {'+'.join(item['was'])})" if "was" in item else ""
 
 
 def _summary(result: dict) -> dict:

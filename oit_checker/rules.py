@@ -19,9 +19,9 @@ from typing import Any
 
 from oit_checker.dates import fiscal_year
 from oit_checker.errors import OitError
+from oit_checker.paths import RULES_DIR
 from oit_checker.thai import compact
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 PERIOD_KINDS = ("current", "fy", "prev_fy", "fy_or_prev", "covers_fy", "half_year", "monthly")
 COMPONENT_PLACES = ("text", "title", "links", "images", "any")
 ITEM_STATUSES = ("confirmed", "inferred", "provisional")

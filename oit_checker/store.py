@@ -354,6 +354,15 @@ class Store(FetchedTables, WebTables):
         ).fetchone()
         return row[0] if row else None
 
+    def latest_complete_run_before_year(self, site_id: int, year: int) -> int | None:
+        """The newest complete run of the site for the latest fiscal year before ``year``."""
+        row = self.db.execute(
+            "select id from runs where site_id = ? and year < ? and status = 'complete' "
+            "and coalesce(purpose, '') != 'verify' order by year desc, id desc limit 1",
+            [site_id, year],
+        ).fetchone()
+        return row[0] if row else None
+
     def resource_statuses(self, run_id: int) -> list[dict]:
         """How each URL of a run answered: url, final_url, status, error."""
         sql = "select url, final_url, status, error from resources where run_id = ?"

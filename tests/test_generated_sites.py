@@ -103,7 +103,8 @@ def test_oit_eval_generate_prints_the_measurement():
 
     from oit_checker.cli import app
 
-    result = CliRunner().invoke(app, ["eval", "--generate", "1", "--seed", "9002", "--details"])
+    args = ["eval", "--generate", "1", "--seed", "9002", "--year", "2568", "--details"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "generated sites: 1 sites, ITA 2568" in result.output
     assert "all items" in result.output and "28" in result.output

@@ -308,13 +308,28 @@ def _gone_evidence(result: dict, before_items: dict[str, dict]) -> str:
     return f"<h3>หลักฐานที่หายไป</h3><table>{head}<tbody>{''.join(rows)}</tbody></table>"
 
 
+def _across_years(result: dict, previous: dict) -> str:
+    """Runs of two fiscal years are compared by subject (the rules' ``was``), not by number."""
+    if previous.get("year") == result.get("year"):
+        return ""
+    pairs = [
+        f"{i['id']} = {previous['year']} {'+'.join(i['was'])}"
+        for i in previous["items"]
+        if i.get("was") and i["was"] != [i["id"]]
+    ]
+    return (
+        f" (ปีงบประมาณ {_e(previous.get('year'))}: เทียบตามเรื่องของข้อ ไม่ใช่ตามเลขข้อ; "
+        f"{_e(', '.join(pairs))})"
+    )
+
+
 def _changes(result: dict, previous: dict) -> str:
     """What changed since the previous run: scores, item verdicts, evidence that disappeared."""
     before_items = {i["id"]: i for i in previous["items"]}
     return (
         '<section id="changes"><h2>เปลี่ยนแปลงจากครั้งก่อน</h2>'
         f"<p class=note>เทียบกับรอบการตรวจ #{_e(previous.get('run_id', '?'))} "
-        f"วันที่ {_e(previous.get('as_of', '?'))}</p>"
+        f"วันที่ {_e(previous.get('as_of', '?'))}{_across_years(result, previous)}</p>"
         + _score_changes(result["scores"], previous["scores"])
         + _status_changes(result, before_items)
         + _gone_evidence(result, before_items)
