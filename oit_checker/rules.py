@@ -42,11 +42,12 @@ KEYS: dict[str, tuple[str, ...]] = {
               "fix", "period_terms", "components", "was"),
     "items.components": ("name", "label", "any", "regex", "not_within", "min", "place", "helper",
                          "period"),
-    "crawl": ("revisit_days", "hub_terms", "generic_link_texts", "login_terms", "traps"),
+    "crawl": ("revisit_days", "hub_terms", "generic_link_texts", "login_terms", "traps",
+              "image_pages", "image_components"),
     "crawl.traps": TRAP_KEYS,
     # min_text_chars_static and ocr_year_weak are documented settings of common.toml.
     "thresholds": ("min_text_chars_static", "fuzzy_alias", "hub_min_items", "ocr_year_weak",
-                   "ocr_thai_digits", "offsite_min_fit"),
+                   "ocr_thai_digits", "offsite_min_fit", "images_per_page", "image_min_text"),
     "scoring": ("weights", "bands"),
 }  # fmt: skip
 

@@ -616,3 +616,17 @@ def test_every_key_the_shipped_files_use_is_accepted_including_crawl_traps(tmp_p
     assert rules.crawl["traps"]["patience"] == 2
     for year in (2567, 2568, 2569):
         load_year(year)  # common.toml's [crawl.traps] and every item key are known
+
+
+def test_the_loader_knows_every_key_the_code_reads() -> None:
+    """A key the checker reads (rules.crawl.get("image_pages")) but the loader does not list
+    would make every shipped rule file fail to load; a listed key nobody reads is a typo trap."""
+    from oit_checker.rules import KEYS
+
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for p in (RULES_DIR.parent / "oit_checker").rglob("*.py")
+    )
+    read = re.findall(r"rules\.(crawl|thresholds|scoring)\.get\(\s*\"(\w+)\"", code)
+    assert read, "the pattern no longer finds how the code reads rule keys"
+    for table, key in read:
+        assert key in KEYS[table], f"[{table}] {key} is read by the code but not in rules.KEYS"
