@@ -13,15 +13,17 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from oit_checker.check.tokens import TokenMatcher
 from oit_checker.models import Link
 from oit_checker.rules import Item, RuleSet
-from oit_checker.thai import compact, normalize
+from oit_checker.thai import compact, normalize, skeleton
 
 # "o1", "o 1", "o.1", "o_16", "oit 3", "014" (Thai zero for O, after digit folding), "ข้อ 12" at
 # the start.
 LEADING_NUMBER = re.compile(r"^\W*(?:moit|oit|o|0|ข้อ(?:ที่)?)\s*[._:\-]?\s*(\d{1,2})(?!\d)")
 FUZZY_MIN_ALIAS = 10  # shorter aliases are too easy to hit by accident
 FUZZY_MAX_TEXT = 40  # typo'd labels are short; fuzzy-matching every headline costs seconds
+TOKEN_MAX_TEXT = 160  # titles and link texts, not page bodies (a body names everything)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,12 @@ class ItemNamer:
             for alias in item.aliases
             if len(alias) >= FUZZY_MIN_ALIAS
         ]
+        self._by_id = {item.id: item for item in self.items}
+        self.words = TokenMatcher(
+            self.items,
+            cover=float(rules.thresholds.get("token_cover", 0.9)),
+            min_weight=float(rules.thresholds.get("token_min_weight", 3.0)),
+        )
         self.names_in = lru_cache(maxsize=200_000)(self._names_in)
         self.is_generic = lru_cache(maxsize=200_000)(self._is_generic)
 
@@ -76,7 +84,10 @@ class ItemNamer:
                 while at >= 0:
                     found.append((at, at + len(alias), item.id))
                     at = flat.find(alias, at + 1)
+        by_words = self._by_words(flat, text)
         if not found:
+            if by_words:
+                return (by_words[0],)
             fuzzy = self._fuzzy(flat)
             return (fuzzy,) if fuzzy else ()
         found.sort(key=lambda m: (m[0] - m[1], m[0]))  # longest first
@@ -87,7 +98,13 @@ class ItemNamer:
                 taken.append((start, end, item_id))
             elif all((t[0], t[1]) == (start, end) for t in clash):
                 taken.append((start, end, item_id))  # same words, two items: resolve below
-        return self._resolve_ties(taken, text)
+        named = self._resolve_ties(taken, text)
+        # Words added inside a title can hold another item's short alias ("…ป้องกันปราบปราม
+        # การทุจริต… และส่งเสริมคุณธรรมจริยธรรม"): the item whose words weigh more comes first.
+        longest = flat[found[0][0] : found[0][1]]
+        if by_words and by_words[0] not in named and by_words[1] > self.words.weight_of(longest):
+            return (by_words[0], *named)
+        return named
 
     def _resolve_ties(self, taken: list[tuple[int, int, str]], text: str) -> tuple[str, ...]:
         spans: dict[tuple[int, int], list[str]] = {}
@@ -102,6 +119,29 @@ class ItemNamer:
                 ids = [i for i in ids if number and number in self._numbers(i)][:1]
             out.extend(i for i in ids if i not in out)
         return tuple(out)
+
+    def _by_words(self, flat: str, text: str) -> tuple[str, float] | None:
+        """A title with words added or vowels lost (tokens.py): the item whose alias words the
+        text holds best, with their weight, unless two items hold as much (then only the label
+        number decides)."""
+        if len(flat) > TOKEN_MAX_TEXT:
+            return None
+        skel = skeleton(flat)
+        best: dict[str, float] = {}
+        for held, entry in self.words.best(flat):
+            item = self._by_id[entry.item_id]
+            if any(ex and (ex in flat or skeleton(ex) in skel) for ex in item.exclude):
+                continue
+            best[entry.item_id] = max(best.get(entry.item_id, 0.0), held)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        if not ranked:
+            return None
+        weight = ranked[0][1]
+        top = [i for i, held in ranked if held == weight]
+        number = leading_number(text)
+        if len(top) > 1:
+            top = [i for i in top if number and number in self._numbers(i)][:1]
+        return (top[0], weight) if top else None
 
     def _fuzzy(self, flat: str) -> str | None:
         """Typo'd labels ("ครงสร้างหน่วยงาน"). The whole alias must fit inside the text, or a
