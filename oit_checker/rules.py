@@ -47,7 +47,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "crawl.traps": TRAP_KEYS,
     # min_text_chars_static and ocr_year_weak are documented settings of common.toml.
     "thresholds": ("min_text_chars_static", "fuzzy_alias", "hub_min_items", "ocr_year_weak",
-                   "ocr_thai_digits", "offsite_min_fit", "images_per_page", "image_min_text"),
+                   "ocr_thai_digits", "offsite_min_fit", "images_per_page", "image_min_text",
+                   "token_cover", "token_min_weight"),
     "scoring": ("weights", "bands"),
 }  # fmt: skip
 
