@@ -244,3 +244,23 @@ def test_rows_of_the_same_title_in_two_year_sections_are_not_one_row(tmp_path):
     }
     got = audit_site(tmp_path, files)["O14"]
     assert got.status == "absent", got.reason
+
+
+def test_a_row_numbered_in_thai_digits_alone_is_a_hint_for_that_years_item(tmp_path):
+    """A table row "๑๑ | ดาวน์โหลด" (the title cell left empty) on the ITA 2568 page."""
+    stats = docfactory.pdf_reportlab(
+        [
+            "รายงานจำนวนผู้มาใช้บริการ ปีงบประมาณ พ.ศ. 2567",
+            "ข้อมูลสถิติแยกตามงานบริการ",
+            "งานทะเบียนราษฎร 120 ราย งานจัดเก็บภาษี 85 ราย งานขออนุญาตก่อสร้าง 14 ราย",
+        ],
+        tmp_path / "s.pdf",
+    )
+    rows = [(n, t, f'<a href="{h}">คลิก</a>') for n, t, h in FIVE_ROWS]
+    files = {
+        "index.html": page('<h1>อบต.ทดสอบ</h1><a href="/ita.html">ITA 2568</a>'),
+        "ita.html": _table([*rows, ("๑๑", "", '<a href="/files/s.pdf">ดาวน์โหลด</a>')]),
+        "files/s.pdf": stats.read_bytes(),
+    }
+    got = audit_site(tmp_path, files)["O11"]
+    assert got.status == "present", got.reason

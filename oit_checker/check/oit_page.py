@@ -13,6 +13,7 @@ has to hold the item's components, and it may confirm an item but never make it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,6 +27,7 @@ from oit_checker.rules import RuleError, RuleSet, load_year
 from oit_checker.thai import compact
 
 LABEL_SEPARATOR = " | "  # Link.label: "row heading | section heading"
+BARE_ROW_CHARS = 40  # a row of a bare number and a link ("12 ดาวน์โหลด") is short
 LONE_LINK_EXTRA = 3  # a paragraph holding only its link ("– ดาวน์โหลด") is no row of its own
 
 
@@ -78,6 +80,8 @@ class OitPages:
             row_text, item_id = self._row_of(link)
             year = _year_of(_section(link.label)) or page_year
             number = leading_number(row_text)
+            if item_id is None and not number:  # "๑๒ …", "12. …": a bare number, on this page only
+                number = _bare_number(row_text)
             by_number = self._numbering(year).get(number) if number and year else None
             if item_id is None:
                 if by_number is not None:  # named by its number alone: a hint to be checked
@@ -112,7 +116,8 @@ class OitPages:
             return link.context, context_item
         if heading_item is not None and own in (None, heading_item):
             return heading, heading_item
-        number_text = link.context if leading_number(link.context) else heading
+        numbered = leading_number(link.context) or _bare_number(link.context)
+        number_text = link.context if numbered else heading
         return number_text, None
 
     # ---- numbering by year -------------------------------------------------------------------
@@ -154,7 +159,18 @@ def row_bundle(
 def has_row_number(link: Link) -> bool:
     """A link in a row that starts with an item number: kept for reading OIT pages."""
     heading = link.label.split(LABEL_SEPARATOR)[0] if link.label else ""
-    return not link.chrome and bool(leading_number(link.context) or leading_number(heading))
+    bare = len(link.context) <= BARE_ROW_CHARS and _bare_number(link.context)
+    return not link.chrome and bool(leading_number(link.context) or leading_number(heading) or bare)
+
+
+BARE_NUMBER = re.compile(r"^\W*(\d{1,2})(?:\.(?!\d)|\s|$)")
+
+
+def _bare_number(text: str) -> str:
+    """ "12 …", "12. …" (Thai digits are Arabic by now) at the start of an OIT page's row, as
+    "o12"; "1.1 …" (a sub-item) and "2568 …" are not item numbers."""
+    m = BARE_NUMBER.match(text)
+    return f"o{int(m.group(1))}" if m else ""
 
 
 def _section(label: str) -> str:
