@@ -176,22 +176,8 @@ def test_xlsx_opens_in_libreoffice_with_thai_intact(result, tmp_path):
     write_xlsx(result, path)
     out = tmp_path / "lo"
     # 76 = UTF-8; the last token -1 writes every sheet to its own CSV (LibreOffice ≥ 7.2).
-    filt = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--convert-to",
-            filt,
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, "HOME": str(tmp_path)},
+    _soffice(
+        path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", out
     )
     answers = (out / "itas-คำตอบ OIT.csv").read_text("utf-8")
     table = list(csv.reader(answers.splitlines()))
@@ -201,3 +187,90 @@ def test_xlsx_opens_in_libreoffice_with_thai_intact(result, tmp_path):
         assert line == [row["id"], row["title"], row["answer"], row["url"], row["explanation"]]
     summary = (out / "itas-สรุปคะแนน.csv").read_text("utf-8")
     assert f"OIT,คะแนนแบบวัดการเปิดเผยข้อมูลสาธารณะ,{result['scores']['oit']:.2f}" in summary
+
+
+def _soffice(path: Path, to: str, out: Path) -> None:
+    """Convert ``path`` with LibreOffice headless (its own profile, as an officer's copy would)."""
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{out / 'profile'}",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "HOME": str(out)},
+    )
+
+
+def _printed(xlsx: Path, tmp_path: Path) -> Path:
+    """The sheet as LibreOffice prints it."""
+    _soffice(xlsx, "pdf", tmp_path)
+    return tmp_path / xlsx.with_suffix(".pdf").name
+
+
+def _pages(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Each printed page's words with their boxes (pdftotext -bbox)."""
+    from xml.etree import ElementTree
+
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    root = ElementTree.fromstring(xml.split("<body>", 1)[1].rsplit("</body>", 1)[0])
+    pages = []
+    for page in root.iter("page"):
+        words = [
+            (*(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")), w.text or "")
+            for w in page.iter("word")
+        ]
+        pages.append(words)
+    return pages
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    """Two words printed over each other (more than a point each way: not kerning)."""
+    dx = min(a[2], b[2]) - max(a[0], b[0])
+    dy = min(a[3], b[3]) - max(a[1], b[1])
+    return dx > 1 and dy > 1
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (libreoffice-calc-nogui) and poppler-utils are needed to print",
+)
+def test_xlsx_prints_landscape_one_page_wide_with_whole_urls_and_rows_that_grow(result, tmp_path):
+    path = tmp_path / "itas.xlsx"
+    write_xlsx(result, path)
+    answers = load_workbook(path)["คำตอบ OIT"]
+    setup = answers.page_setup
+    assert setup.orientation == "landscape"
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert answers.sheet_properties.pageSetUpPr.fitToPage
+    assert answers.print_title_rows == "$1:$1"
+
+    pdf = _printed(path, tmp_path)
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
+    width, height = map(float, info.stdout.split("Page size:")[1].split()[0:3:2])
+    assert width > height  # landscape
+    answer_pages = [p for p in _pages(pdf) if any(w[4] == "คำอธิบาย" for w in p)]
+    assert 1 < len(answer_pages) <= 3  # 28 rows, each page one column set wide
+    urls = {r["url"] for r in sheet_rows(result) if r["url"]}
+    printed = set()
+    for words in answer_pages:
+        assert [w[4] for w in words[:2]] == ["ข้อ", "รายการ"]  # header row on every page
+        explanation_left = next(w[0] for w in words if w[4] == "คำอธิบาย")
+        for w in words:
+            if w[4] in urls:  # whole, on one line, inside its own column
+                assert w[2] <= explanation_left, f"{w[4]} runs past its column"
+                printed.add(w[4])
+        clashes = [
+            (a[4], b[4]) for i, a in enumerate(words) for b in words[i + 1 :] if _overlap(a, b)
+        ]
+        assert not clashes, f"wrapped text printed over the next row: {clashes[:3]}"
+    assert printed == urls

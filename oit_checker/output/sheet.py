@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from oit_checker.output.labels import ANSWER_TH, RuleLabels, rule_labels
+from oit_checker.output.xlsx_print import fit_for_print, keep_whole, set_row_heights, whole_width
 from oit_checker.urls import display_url, normalize_url
 
 CSV_HEADER = ["ข้อ", "รายการ", "มี/ไม่มี", "URL", "คำอธิบาย"]
@@ -169,7 +170,9 @@ def write_csv(result: dict, path: Path) -> None:
 
 # ---- XLSX -----------------------------------------------------------------------------------
 ANSWER_FILL = {"present": "C6EFCE", "absent": "FFC7CE", "uncertain": "FFEB9C"}  # Excel's own
-ANSWER_WIDTHS = [7, 45, 10, 50, 80]
+ANSWER_WIDTHS = [6, 40, 9, 45, 70]  # fits A4 landscape at about 75 %
+URL_COLUMN, URL_WIDTH_MAX = 3, 80  # 0-based; wider URLs are shrunk to fit, never cut
+SUMMARY_WIDTHS = [18, 45, 12]
 
 
 def _score_rows(result: dict, labels: RuleLabels) -> list[tuple[str, str, float | str]]:
@@ -189,7 +192,8 @@ def _score_rows(result: dict, labels: RuleLabels) -> list[tuple[str, str, float 
 
 
 def write_xlsx(result: dict, path: Path) -> None:
-    """The answer sheet plus a "สรุปคะแนน" sheet; readable as printed (wrapped, sized columns)."""
+    """The answer sheet plus a "สรุปคะแนน" sheet; printed, it is A4 landscape, one page wide,
+    with rows that grow to their text and the header on every page (xlsx_print)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -206,7 +210,9 @@ def write_xlsx(result: dict, path: Path) -> None:
         if row["url"]:
             answers.cell(line, 4).hyperlink = row["url"]
             answers.cell(line, 4).style = "Hyperlink"
-    for col, width in enumerate(ANSWER_WIDTHS, start=1):
+    widths = list(ANSWER_WIDTHS)
+    widths[URL_COLUMN] = whole_width([str(c.value or "") for c in answers["D"]], 30, URL_WIDTH_MAX)
+    for col, width in enumerate(widths, start=1):
         answers.column_dimensions[chr(64 + col)].width = width
     answers.freeze_panes = "A2"
 
@@ -224,7 +230,7 @@ def write_xlsx(result: dict, path: Path) -> None:
         ("รอบการตรวจ", result["run_id"]),
     ):
         summary.append([key, value])
-    for col, width in zip("ABC", (18, 45, 12), strict=True):
+    for col, width in zip("ABC", SUMMARY_WIDTHS, strict=True):
         summary.column_dimensions[col].width = width
 
     for sheet in (answers, summary):
@@ -233,4 +239,9 @@ def write_xlsx(result: dict, path: Path) -> None:
                 cell.alignment = wrap
         for cell in sheet[1]:
             cell.font = bold
+    keep_whole(answers["D"][1:], widths[URL_COLUMN])
+    set_row_heights(answers, widths, whole=URL_COLUMN)
+    set_row_heights(summary, SUMMARY_WIDTHS)
+    fit_for_print(answers)
+    fit_for_print(summary, header_rows=0)
     book.save(path)
