@@ -20,6 +20,7 @@ from oit_checker.config import NotifySettings
 from oit_checker.errors import OitError
 from oit_checker.models import count_statuses
 from oit_checker.output.labels import status_th
+from oit_checker.output.prose import tidy
 from oit_checker.store import Store
 from oit_checker.urls import display_url
 
@@ -132,7 +133,7 @@ def email_text(summary: dict) -> tuple[str, str]:
             lines.append(
                 f"- {r['id']} {r['title']}: {status_th(r['before'])} → {status_th(r['after'])}"
             )
-            lines.append(f"  เหตุผล: {r['reason']}")
+            lines.append(f"  เหตุผล: {tidy(r['reason'])}")
         lines.append("")
     else:
         lines += ["ไม่มีข้อที่ถดถอยจากครั้งก่อน", ""]

@@ -674,6 +674,9 @@ def excerpt(page: Page, item: Item) -> str:
         m = _spaced(alias).search(page.text)
         if m:
             start = max(0, m.start() - 40)
+            if start:  # begin at a word: after the first space in the lead, else at the name
+                space = page.text.find(" ", start, m.start())
+                start = space + 1 if space >= 0 else m.start()
             return page.text[start : start + EXCERPT_CHARS]
     return (page.title + " " + page.text)[:EXCERPT_CHARS].strip()
 

@@ -21,6 +21,7 @@ from oit_checker.output.labels import (
     rule_labels,
     status_th,
 )
+from oit_checker.output.prose import tidy
 from oit_checker.urls import display_url, normalize_url
 
 CSS = """
@@ -196,8 +197,8 @@ def _fix(item: dict, labels: RuleLabels) -> str:
     advice = labels.fixes.get(item["id"], "")
     if item["status"] == "uncertain":
         check = "ตรวจสอบด้วยตนเองก่อนตอบ และให้ข้อมูลอยู่บนเว็บไซต์หลักของหน่วยงาน"
-        return _e(f"{check}: {advice}" if advice else f"{check} ({item['reason']})")
-    return _e(advice or item["reason"])
+        return _e(f"{check}: {advice}" if advice else f"{check} ({tidy(item['reason'])})")
+    return _e(advice or tidy(item["reason"]))
 
 
 def _item_row(item: dict, labels: RuleLabels, site: str) -> str:
@@ -209,7 +210,7 @@ def _item_row(item: dict, labels: RuleLabels, site: str) -> str:
     return (
         f'<tr class="item {status}" data-id="{_e(item["id"])}" data-status="{status}">'
         f"<td>{_e(item['id'])}</td><td>{_e(item['title'])}</td><td>{_badge(item['status'])}</td>"
-        f"<td>{_evidence(item, site)}</td><td>{_e(item['reason'])}{missing}</td>"
+        f"<td>{_evidence(item, site)}</td><td>{_e(tidy(item['reason']))}{missing}</td>"
         f"<td>{_fix(item, labels)}</td></tr>"
     )
 

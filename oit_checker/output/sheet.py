@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from oit_checker.output.labels import ANSWER_TH, RuleLabels, rule_labels
+from oit_checker.output.prose import shorten, tidy
 from oit_checker.output.xlsx_print import fit_for_print, keep_whole, set_row_heights, whole_width
 from oit_checker.urls import display_url, normalize_url
 
@@ -28,6 +29,7 @@ DOC_NAMES = {
 }
 # How much of an excerpt to quote: enough to find the spot on the page, short enough for ITAS.
 QUOTE_CHARS = 70
+QUOTE_SLACK = 30  # Thai runs long without a space: a quote may end a little later, at one
 # A document title usually ends with its year ("… ประจำปีงบประมาณ พ.ศ. 2568", "(พ.ศ. 2566 - 2570)").
 TITLE_YEAR = re.compile(r"(?:พ\.ศ\.\s*)?25\d\d(?:\s*[-–]\s*25\d\d)?\)?")
 # Thai vowels and marks that cannot begin a word: an excerpt starting with one was cut mid-word.
@@ -60,18 +62,15 @@ def best_url(result: dict, item: dict) -> str:
 
 def _quote(excerpt: str) -> str:
     """A short quote to find the spot: breadcrumbs dropped, cut at a word boundary."""
-    text = NOT_WORD_START.sub("", " ".join(excerpt.split()))
+    text = NOT_WORD_START.sub("", tidy(" ".join(excerpt.split())))
     if "»" in text[:120]:
         text = text.rsplit("»", 1)[1].strip()
-    if len(text) <= QUOTE_CHARS:
-        return text
-    cut = text.rfind(" ", 0, QUOTE_CHARS)
-    return text[: cut if cut > 20 else QUOTE_CHARS] + "…"
+    return shorten(text, QUOTE_CHARS + 1, slack=QUOTE_SLACK)
 
 
 def doc_title(excerpt: str) -> str:
     """A document's title from the head of its text: up to its year when it names one early."""
-    text = NOT_WORD_START.sub("", " ".join(excerpt.split()))
+    text = NOT_WORD_START.sub("", tidy(" ".join(excerpt.split())))
     m = TITLE_YEAR.search(text, 0, QUOTE_CHARS + 20)
     if m and m.end() > 8:
         return text[: m.end()]
@@ -125,9 +124,7 @@ def explanation(result: dict, item: dict, labels: RuleLabels | None = None) -> s
     else:
         fix = labels.fixes.get(item["id"])
         text = f"{item['reason']} — ควร{fix}" if fix else item["reason"]
-    if len(text) > EXPLANATION_CHARS:
-        text = text[: EXPLANATION_CHARS - 1] + "…"
-    return text
+    return shorten(tidy(text), EXPLANATION_CHARS)
 
 
 def sheet_rows(result: dict) -> list[dict]:

@@ -26,6 +26,7 @@ from oit_checker.output.labels import (
     by_subindicator,
     rule_labels,
 )
+from oit_checker.output.prose import tidy
 from oit_checker.urls import display_url
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def print_report(result: dict, console: Console, labels: RuleLabels | None = Non
                 label, style = STATUS_STYLE[item["status"]]
                 url = display_url(item["evidence"][0]["url"]) if item["evidence"] else ""
                 detail = Text(url + "\n" if url else "", style="cyan")
-                detail.append(item["reason"])
+                detail.append(tidy(item["reason"]))
                 table.add_row(item["id"], item["title"], Text(label, style=style), detail)
         console.print(table)
     _print_scores(scores, console)
@@ -162,7 +163,7 @@ def print_explain(
     console.print(
         f"[bold]{item['item_id']} {item['title']}[/bold]  run #{run['id']} ({run['year']}, as of {run['as_of']})"
     )
-    console.print(f"ผล: [{style}]{label}[/{style}] — {item['reason']}")
+    console.print(f"ผล: [{style}]{label}[/{style}] — {escape(tidy(item['reason']))}")
     console.print(f"\nพิจารณา {len(candidates)} แหล่ง (candidates considered, best first):")
     outcome_style = {"pass": "green", "uncertain": "yellow"}
     for n, cand in enumerate(candidates, start=1):
@@ -179,7 +180,7 @@ def print_explain(
             console.print(
                 f"   found: {', '.join(cand['found']) or '-'}   missing: {', '.join(cand['missing']) or '-'}"
             )
-        console.print(f"   {cand['reason']}", soft_wrap=True)
+        console.print(f"   {escape(tidy(cand['reason']))}", soft_wrap=True)
     if unopened:
         console.print(
             f"อีก {unopened} แหล่งไม่ได้เปิดตรวจ เพราะแหล่งที่ดีกว่าผ่านแล้ว"
@@ -278,7 +279,7 @@ def print_diff(changes: dict, console: Console) -> None:
                 f"  [{colour}]{r['id']}[/{colour}] {escape(r['title'])}: {_transition(r)}",
                 soft_wrap=True,
             )
-            console.print(f"     {escape(r['reason'])}", soft_wrap=True, style="dim")
+            console.print(f"     {escape(tidy(r['reason']))}", soft_wrap=True, style="dim")
     if changes["dead_evidence"]:
         console.print(
             f"[bold red]หลักฐานที่หายไป (dead evidence): {len(changes['dead_evidence'])}[/bold red]"
