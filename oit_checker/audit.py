@@ -503,6 +503,7 @@ async def _audit(
     site.crawl = _limits(options.crawl, stats, collector.count)
     problem = _settle_site(site, stats, collector.count)
     stats_dict = _stats(stats, collector, time.monotonic() - began)
+    stats_dict["site_name"] = site_name(site.page(start))
     if options.resume:
         stats_dict["resume"] = {"restored": restored}
     if revisit_note:
@@ -723,6 +724,15 @@ def _limits(options: CrawlOptions, stats: CrawlStats, fetched: int) -> CrawlLimi
         unfetched=stats.unfetched,
         robots_rules=stats.robots_rules,
     )
+
+
+def site_name(home: Page | None) -> str:
+    """The agency's name for a report's heading: the home page's title without its slogan or
+    "หน้าแรก" part ("อบต.หนองบัวทอง | ยินดีต้อนรับ" -> "อบต.หนองบัวทอง"); "" if it has none."""
+    title = " ".join((home.title if home else "").split())
+    parts = [p.strip() for p in re.split(r"\s+[|\-–—:]+\s+|\s*\|\s*", title) if p.strip()]
+    thai = [p for p in parts if re.search("[\u0e01-\u0e4e]", p) and "หน้าแรก" not in p]
+    return (thai or parts or [""])[0][:120]
 
 
 def _stats(stats: CrawlStats, collector: _Collector, seconds: float) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -210,3 +211,48 @@ def test_text_from_a_hostile_website_is_shown_not_run(result, open_report):
     hrefs = row.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert hrefs == ['http://127.0.0.1/"onmouseover="x']  # javascript: is not a link
     assert page.locator("[onmouseover]").count() == 0
+
+
+PHONE = 390  # px: a common phone's CSS width
+
+
+def test_on_a_phone_nothing_scrolls_sideways_and_the_fix_is_visible(result, open_report, tmp_path):
+    page = open_report(render_html(result), width=PHONE)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    absent = page.locator('tr.item[data-status="absent"]').first
+    fix = absent.locator('td[data-label="สิ่งที่ต้องแก้"]')
+    fix.scroll_into_view_if_needed()
+    box = fix.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE
+    assert box["width"] > PHONE / 2  # a readable column, not a sliver at the right edge
+    assert fix.is_visible() and "เผยแพร่" in fix.inner_text()
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+
+
+def test_report_opens_with_the_agency_and_what_to_fix_first(result, open_report):
+    from oit_checker.rules import run_rules
+
+    rules = run_rules(result["rules"]["path"])
+    assert rules is not None
+    page = open_report(render_html(result))
+    assert page.locator("h1").inner_text() == "องค์การบริหารส่วนตำบลหนองบัวทอง"  # home page title
+    order = page.evaluate("[...document.body.children].map(e => e.id || e.tagName)")
+    assert order.index("fix-first") < order.index("legend") < order.index("scores")
+    fixes = page.locator("#fix-first li")
+    absent = [i for i in result["items"] if i["status"] == "absent"]
+    assert 0 < fixes.count() <= min(5, len(absent))
+    efforts = rules.thresholds["fix_first_effort"]
+    shown = [fixes.nth(n).get_attribute("data-id") for n in range(fixes.count())]
+    cost = [efforts[rules.item(i).period] for i in shown]
+    assert cost == sorted(cost)  # least work first
+    assert min(efforts[rules.item(i["id"]).period] for i in absent) == cost[0]
+    for n, item_id in enumerate(shown):  # each says what to publish, from the rules' fix text
+        assert rules.item(item_id).fix in fixes.nth(n).inner_text()
+
+
+def test_no_server_path_appears_in_the_report(result):
+    html = render_html(result)
+    assert result["rules"]["path"].startswith("/")  # the run stores where its rules were
+    assert result["rules"]["path"] not in html
+    assert not re.search(r"(?<![\w.:/])/(?:work|usr|home|root|tmp|opt|var|srv)/", html)
+    assert "ITA 2568" in html  # the rule set is named by its title and year instead

@@ -67,6 +67,27 @@ col.c-id { width: 3.2em; } col.c-title { width: 16%; } col.c-status { width: 5.6
 col.c-evidence { width: 21%; } col.c-reason { width: 23%; }
 col.c-was { width: 6.5em; } col.c-note { width: 24%; }
 td:first-child { white-space: nowrap; }
+.subtitle { margin: 0 0 .6em; font-size: 1.05em; }
+h1 { overflow-wrap: anywhere; }
+#fix-first ol { margin: .3em 0; padding-left: 1.6em; } #fix-first li { margin-bottom: .4em; }
+#legend ul { margin: .2em 0; padding-left: 1.2em; } #legend li { margin-bottom: .2em; }
+/* A phone (390 px): each item is a card, its cells one under the other, the fix visible. */
+@media screen and (max-width: 640px) {
+  body { padding: 10px; }
+  .meta { grid-template-columns: 1fr; } .meta dt { margin-top: .3em; }
+  table.items, table.items tbody, table.items tr, table.items td { display: block; width: auto; }
+  table.items colgroup, table.items thead { display: none; }
+  table.items tr { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 10px;
+    padding: 4px 0; }
+  table.items td { border: 0; padding: 2px 8px; white-space: normal; }
+  table.items td:nth-child(-n+3) { display: inline-block; font-weight: bold; }
+  table.items td[data-label]::before { content: attr(data-label); display: block;
+    font-size: .85em; font-weight: bold; color: var(--muted); }
+  table.items tr.absent { border-left: 5px solid var(--bad); }
+  table.items tr.uncertain { border-left: 5px solid var(--warn); }
+  table.items tr td:first-child { border-left: 0; }
+  table.items tr.present td[data-label="สิ่งที่ต้องแก้"] { display: none; }
+}
 @page { size: A4; margin: 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -98,6 +119,12 @@ def _badge(status: str) -> str:
     return f'<span class="badge {_e(status)}">{_e(status_th(status))}</span>'
 
 
+def agency_name(result: dict) -> str:
+    """Who the report is about: the home page's title as the audit stored it, else the host."""
+    name = " ".join(str(result.get("stats", {}).get("site_name") or "").split())
+    return name or (urlsplit(result["site"]).hostname or result["site"])
+
+
 def _header(result: dict) -> str:
     rules, stats = result["rules"], result.get("stats", {})
     rule_status = RULE_STATUS_TH.get(rules["status"], rules["status"])
@@ -109,10 +136,8 @@ def _header(result: dict) -> str:
     rows = [
         ("เว็บไซต์", _link(result["site"])),
         ("ปีงบประมาณ", _e(result["year"])),
-        (
-            "เกณฑ์",
-            f"{_e(rules['title'])} ({_e(rule_status)}) <span class=note>{_e(rules['path'])}</span>",
-        ),
+        # the rule set by name and year: where its file lies on the server is no reader's business
+        ("เกณฑ์", f"{_e(rules['title'])} ({_e(rule_status)})"),
         ("วันที่ตรวจ", _e(result["as_of"])),
         ("รอบการตรวจ", f"#{_e(result['run_id'])}"),
         ("การเก็บข้อมูล", _e(crawl)),
@@ -126,8 +151,33 @@ def _header(result: dict) -> str:
             "เพราะยังไม่ได้เปิดหน้าที่เกี่ยวข้อง</p>"
         )
     return (
-        "<header><h1>รายงานผลการตรวจแบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT)</h1>"
+        f'<header><h1 id="agency">{_e(agency_name(result))}</h1>'
+        '<p class="subtitle">รายงานผลการตรวจแบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT) '
+        f"ปีงบประมาณ {_e(result['year'])}</p>"
         f'<dl class="meta">{meta}</dl>{stopped}</header>'
+    )
+
+
+def _fix_first(result: dict, labels: RuleLabels) -> str:
+    """The few ไม่มี items to publish first: least work first (the rules' effort per period),
+    each with what to publish."""
+    absent = [i for i in result["items"] if i["status"] == "absent"]
+    if not absent:
+        return ""
+    order = {item["id"]: n for n, item in enumerate(result["items"])}
+    absent.sort(key=lambda i: (labels.effort.get(i["id"], 9), order[i["id"]]))
+    shown = absent[: labels.fix_first_max]
+    rows = "".join(
+        f'<li data-id="{_e(i["id"])}"><b>{_e(i["id"])} {_e(i["title"])}</b>: '
+        f"{_e(labels.fixes.get(i['id']) or tidy(i['reason']))}</li>"
+        for i in shown
+    )
+    more = len(absent) - len(shown)
+    rest = f'<p class="note">และอีก {more} ข้อในตารางด้านล่าง</p>' if more else ""
+    return (
+        '<section id="fix-first"><h2>สิ่งที่ควรแก้ก่อน</h2>'
+        '<p class="note">ข้อที่ ไม่มี ซึ่งแก้ได้เร็วที่สุดก่อน (หน้าเว็บหรือข้อมูลที่มีอยู่แล้ว '
+        f"ก่อนรายงานประจำปี) พร้อมสิ่งที่ต้องเผยแพร่</p><ol>{rows}</ol>{rest}</section>"
     )
 
 
@@ -210,8 +260,9 @@ def _item_row(item: dict, labels: RuleLabels, site: str) -> str:
     return (
         f'<tr class="item {status}" data-id="{_e(item["id"])}" data-status="{status}">'
         f"<td>{_e(item['id'])}</td><td>{_e(item['title'])}</td><td>{_badge(item['status'])}</td>"
-        f"<td>{_evidence(item, site)}</td><td>{_e(tidy(item['reason']))}{missing}</td>"
-        f"<td>{_fix(item, labels)}</td></tr>"
+        f'<td data-label="หลักฐาน">{_evidence(item, site)}</td>'
+        f'<td data-label="เหตุผล">{_e(tidy(item["reason"]))}{missing}</td>'
+        f'<td data-label="สิ่งที่ต้องแก้">{_fix(item, labels)}</td></tr>'
     )
 
 
@@ -377,11 +428,11 @@ def _legend() -> str:
 def render_html(result: dict, previous: dict | None = None) -> str:
     """The whole report as one HTML string (UTF-8, inline CSS, no external resources)."""
     labels = rule_labels(result)
-    title = f"รายงาน OIT {display_url(result['site'])} ปีงบประมาณ {result['year']}"
-    sections = [_header(result), _scores(result, labels)]
+    title = f"รายงาน OIT {agency_name(result)} ปีงบประมาณ {result['year']}"
+    sections = [_header(result), _fix_first(result, labels), _legend(), _scores(result, labels)]
     if previous is not None:
         sections.append(_changes(result, previous))
-    sections += [_items(result, labels), _legend()]
+    sections.append(_items(result, labels))
     made = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     return (
         '<!DOCTYPE html>\n<html lang="th"><head><meta charset="utf-8">'

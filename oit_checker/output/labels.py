@@ -57,6 +57,8 @@ class RuleLabels:
     subindicators: dict[str, str] = field(default_factory=dict)
     components: dict[str, dict[str, str]] = field(default_factory=dict)  # item id -> name -> label
     fixes: dict[str, str] = field(default_factory=dict)  # item id -> what to publish
+    effort: dict[str, int] = field(default_factory=dict)  # item id -> work to publish (rules)
+    fix_first_max: int = 5
 
     @classmethod
     def of(cls, rules: RuleSet) -> RuleLabels:
@@ -65,6 +67,11 @@ class RuleLabels:
             subindicators={sid: title for sid, (title, _) in rules.subindicators.items()},
             components={it.id: {c.name: c.label for c in it.components} for it in rules.items},
             fixes={it.id: it.fix for it in rules.items if it.fix},
+            effort={
+                it.id: int(rules.thresholds.get("fix_first_effort", {}).get(it.period, 9))
+                for it in rules.items
+            },
+            fix_first_max=int(rules.thresholds.get("fix_first_max", 5)),
         )
 
     def component(self, item_id: str, name: str) -> str:
