@@ -95,7 +95,9 @@ CHECKER_MODULES = (
 # tesseract, a hung antiword): such a Page is used for this run but not cached.
 PASSING_TROUBLE_NOTES = ("ocr stopped", "ocr skipped", "doc unreadable: antiword timed out")
 
-Progress = Callable[[str, int, int], None]  # (message, fetched so far, page budget)
+# (phase, done, total, what): phases "revisit", "crawl", "documents", "ocr", "judging"; a
+# crawl's total is what was fetched plus what is queued, within the page budget.
+Progress = Callable[[str, int, int, str], None]
 # --max-seconds is a wall-clock deadline: fetches, OCR and the crawler's scheduling stop at it by
 # themselves; past it by this much, whatever is still running (a render) is cancelled.
 DEADLINE_GRACE_SECONDS = 2.0
@@ -268,6 +270,7 @@ class _Collector:
         self.cache: dict[str, CachedResource] = store.http_cache(site_id)
         self.counters = dict.fromkeys(("revalidated", "unchanged", "changed", "new"), 0)
         self.extracted = 0
+        self.documents = self.ocr_pages = 0  # documents begun, pages OCR'd (progress)
         # Resume: links of the pages stored before, queued once the start URL settled the site.
         self.crawler: Crawler | None = None
         self.start_url = site.start_url
@@ -302,7 +305,9 @@ class _Collector:
                 self.crawler.add_links(links, depth)
             self.requeue.clear()
         if self.progress:
-            self.progress(fetched.url, self.count, self.budget)
+            waiting = self.crawler.frontier.waiting() if self.crawler is not None else 0
+            total = min(self.budget, self.count + waiting)
+            self.progress("crawl", self.count, total, fetched.url)
 
     async def _revalidated(self, fetched: Fetched, cached: CachedResource) -> None:
         """HTTP 304: the stored copy stands; its Page is used as it was extracted."""
@@ -356,6 +361,9 @@ class _Collector:
         if fetched.kind == "html":
             page = parse_html(fetched.text, fetched.final_url or fetched.url)
         elif fetched.kind in DOCUMENT_KINDS:
+            self.documents += 1
+            if self.progress:
+                self.progress("documents", self.documents - 1, self.documents, fetched.url)
             page = await asyncio.to_thread(
                 extract_document,
                 fetched.final_url or fetched.url,
@@ -368,7 +376,19 @@ class _Collector:
             self.extracted += 1
             page.url = fetched.url
             page.notes.extend(fetched.notes)
+            if fetched.kind in DOCUMENT_KINDS:
+                self._documents_read(page)
         return page
+
+    def _documents_read(self, page: Page) -> None:
+        """The document's bar moves on; pages OCR'd in it (its notes say) show in their own."""
+        if not self.progress:
+            return
+        self.progress("documents", self.documents, self.documents, page.url)
+        ocr = sum(int(m) for m in re.findall(r"ocr: (\d+) page", " ".join(page.notes)))
+        if ocr:
+            self.ocr_pages += ocr
+            self.progress("ocr", self.ocr_pages, self.ocr_pages, page.url)
 
     def _index(
         self, fetched: Fetched, status: int, kind: str, page: Page | None, key: str = ""
@@ -515,7 +535,8 @@ async def _audit(
             run_id, status, stats=stats_dict, exit_code=EXIT_UNCRAWLABLE, error=problem
         )
         raise AuditError(problem, EXIT_UNCRAWLABLE)
-    results = check_items(rules, site, rules.year, as_of, namer)
+    judged = (lambda n, i: progress("judging", n, len(rules.items), i)) if progress else None
+    results = check_items(rules, site, rules.year, as_of, namer, judged)
     scores = score(results, rules, options.iit, options.eit1, options.eit2)
     stats_dict["seconds"] = round(time.monotonic() - began, 2)
     exit_code = (

@@ -16,7 +16,6 @@ import click
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -54,6 +53,7 @@ from oit_checker.notify import build_summary, failure_summary, notify, record_ou
 from oit_checker.output.files import write_file, write_json
 from oit_checker.output.html import render_html
 from oit_checker.output.labels import RuleLabels
+from oit_checker.output.progress import PhaseBars
 from oit_checker.output.rules_text import print_rules_diff
 from oit_checker.output.sheet import write_csv, write_xlsx
 from oit_checker.output.terminal import (
@@ -309,21 +309,8 @@ def _run_audit(
     try:
         if not live:
             return signals.run(audit(url, rules, store, options))
-        with Progress(
-            TextColumn("[bold]crawl[/bold]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}", style="dim"),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("", total=options.crawl.max_pages)
-
-            def update(message: str, done: int, total: int) -> None:
-                bar.update(task, completed=done, description=display_url(message)[-60:])
-
-            return signals.run(audit(url, rules, store, options, update))
+        with PhaseBars(err) as bars:
+            return signals.run(audit(url, rules, store, options, bars))
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/yellow]: the run is kept in the database marked incomplete")
         raise typer.Exit(EXIT_INTERRUPTED) from None

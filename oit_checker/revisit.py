@@ -192,7 +192,7 @@ async def ask_again(
     cache: dict[str, CachedResource],
     usable: Callable[[CachedResource], bool],
     previous_rows: dict[str, dict],
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Callable[[str, int, int, str], None] | None = None,
 ) -> dict[str, Answer]:
     """Conditional requests for the due URLs, politely (robots, Crawl-delay, --rate), without
     following links. A URL robots.txt now forbids gets no answer (and so is not the same)."""
@@ -209,7 +209,7 @@ async def ask_again(
         answers[fetched.url] = Answer(fetched, same)
         fetched.body, fetched.text = b"", ""  # only the verdict "same" is kept
         if progress:
-            progress(fetched.url, len(answers), total)
+            progress("revisit", len(answers), total, fetched.url)
 
     options = CrawlOptions(
         **{

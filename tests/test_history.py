@@ -93,8 +93,13 @@ def test_history_lists_the_runs_newest_first(runs):
     assert listed[1]["present"] == listed[2]["present"] - 2
     proc = _oit("history", "--db", str(runs["db"]), cwd=runs["work"])
     assert proc.returncode == 0, proc.stderr
-    lines = [line for line in proc.stdout.splitlines() if runs["url"] in line]
-    assert [line.split()[1] for line in lines] == ["3", "2", "1"]
+    assert f"เว็บไซต์ (site): {runs['url']}" in proc.stdout  # the runs listed under their site
+    rows = [line.split() for line in proc.stdout.splitlines()]
+    assert [r[0] for r in rows if len(r) > 2 and r[0].isdigit() and r[1][:2] == "20"] == [
+        "3",
+        "2",
+        "1",
+    ]
     assert "complete" in proc.stdout and f"{listed[2]['oit']:.2f}" in proc.stdout
     assert list_runs(Store(runs["db"]), "http://elsewhere.go.th/") == []
 

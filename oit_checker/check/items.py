@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
@@ -610,9 +611,16 @@ def check_items(
     fiscal_year: int,
     as_of: dt.date,
     namer: ItemNamer | None = None,
+    judged: Callable[[int, str], None] | None = None,
 ) -> list[ItemResult]:
+    """Every item in rule order; ``judged(n, item id)`` after each (a progress bar)."""
     checker = ItemChecker(rules, site, fiscal_year, as_of, namer)
-    return [checker.check(item) for item in rules.items]
+    results = []
+    for item in rules.items:
+        results.append(checker.check(item))
+        if judged:
+            judged(len(results), item.id)
+    return results
 
 
 def component_found(

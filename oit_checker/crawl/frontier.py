@@ -104,6 +104,10 @@ class Frontier:
     def is_done(self, url: str) -> bool:
         return url in self._done
 
+    def waiting(self) -> int:
+        """URLs queued and not fetched yet (a progress bar's remaining work)."""
+        return len(self._best)
+
     def has_work(self) -> bool:
         return bool(self._best)  # queued URLs not popped yet (older heap copies are stale)
 

@@ -9,9 +9,11 @@ wrapped at rich's 80 columns.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -37,14 +39,15 @@ PIPED_WIDTH = 160
 
 
 def print_report(result: dict, console: Console, labels: RuleLabels | None = None) -> None:
-    """An audit's report from its result (the JSON contract): one table per indicator, the
-    scores, the counts and how the crawl went. ``labels`` default to the run's rule file."""
+    """An audit's report from its result (the JSON contract): one table per indicator, each
+    followed by its evidence URLs whole, then the scores, the counts and how the crawl went.
+    ``labels`` default to the run's rule file."""
     labels = labels if labels is not None else rule_labels(result)
     rules, scores = result["rules"], result["scores"]
     console.print(
-        f"[bold]OIT audit[/bold] {display_url(result['site'])}  ปีงบประมาณ {result['year']}  "
-        f"rules: {rules['path']} ({rules['status']})  as of {result['as_of']}  "
-        f"run #{result['run_id']}"
+        f"[bold]OIT audit[/bold] {escape(display_url(result['site']))}  ปีงบประมาณ {result['year']}"
+        f"  เกณฑ์ {escape(rules['title'])} ({rules['status']})  as of {result['as_of']}"
+        f"  run #{result['run_id']}"
     )
     for ind_id, subs in by_subindicator(result).items():
         table = Table(
@@ -52,27 +55,56 @@ def print_report(result: dict, console: Console, labels: RuleLabels | None = Non
             show_lines=False,
             expand=True,
         )
+        # The item's name heads its reason: one wide column wraps Thai at its spaces, where a
+        # narrow name column at 80 terminal columns cut names or split them mid-syllable.
         table.add_column("ข้อ", no_wrap=True)
-        table.add_column("รายการ", ratio=3)
         table.add_column("ผล", no_wrap=True)
-        table.add_column("หลักฐาน / เหตุผล", ratio=5)
+        table.add_column("รายการ / เหตุผล (URL หลักฐานอยู่ใต้ตาราง)", ratio=1, overflow="fold")
         for sub_id, items in subs.items():
             table.add_section()
-            table.add_row(
-                "",
-                Text(f"{sub_id} {labels.subindicators.get(sub_id, '')}", style="bold"),
-                "",
-                Text(score_text(scores["subindicators"].get(sub_id)), style="bold"),
-            )
+            sub = f"{sub_id} {labels.subindicators.get(sub_id, '')}"
+            score = score_text(scores["subindicators"].get(sub_id))
+            table.add_row("", "", Text(f"{sub}  {score}", style="bold"))
             for item in items:
                 label, style = STATUS_STYLE[item["status"]]
-                url = display_url(item["evidence"][0]["url"]) if item["evidence"] else ""
-                detail = Text(url + "\n" if url else "", style="cyan")
-                detail.append(tidy(item["reason"]))
-                table.add_row(item["id"], item["title"], Text(label, style=style), detail)
+                detail = Text(item["title"], style="bold")
+                detail.append("\n" + short_urls(tidy(item["reason"]), result["site"]))
+                table.add_row(item["id"], Text(label, style=style), detail)
         console.print(table)
+        _print_evidence([i for s in subs.values() for i in s], console)
     _print_scores(scores, console)
     _print_crawl(result, console)
+
+
+def short_urls(text: str, site: str) -> str:
+    """URLs of the audited site as their path (whole URLs are listed under the table)."""
+    root = site.rstrip("/")
+    return re.sub(
+        r"https?://\S+",
+        lambda m: (
+            display_url(m.group())[len(root) :] or "/"
+            if display_url(m.group()).startswith(root)
+            else display_url(m.group())
+        ),
+        text,
+    )
+
+
+def _print_evidence(items: list[dict], console: Console) -> None:
+    """Each item's first evidence URL, whole, on its own line and as a terminal hyperlink:
+    what the officer copies into ITAS must not be cut to fit a table cell."""
+    if any(item["evidence"] for item in items):
+        console.print("หลักฐาน / แหล่งที่ตรวจ (evidence URLs):")
+    for item in items:
+        if not item["evidence"]:
+            continue
+        url = item["evidence"][0]["url"]
+        shown = display_url(url)
+        console.print(
+            f"  {item['id']:<4} [link={escape(url)}]{escape(shown)}[/link]",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 def _print_scores(s: dict, console: Console) -> None:
@@ -229,27 +261,43 @@ RUN_STATUS_STYLE = {
 
 
 def print_history(runs: list[dict], title: str, console: Console) -> None:
-    """Stored runs, newest first: when, status, OIT score and the verdict counts."""
-    table = Table(title=title)
-    for column in ("run", "site", "started", "finished", "status", "year", "OIT"):
-        table.add_column(column, justify="right" if column in ("run", "OIT") else "left")
-    for column in COUNT_COLUMNS:
-        table.add_column(column, justify="right")
+    """Stored runs, newest first, under the site they audited (its URL whole on its own line:
+    a site column was cut to "http://12…" at 80 columns): when, status, OIT, verdict counts."""
+    console.print(f"[bold]{escape(title)}[/bold]", soft_wrap=True)
+    by_site: dict[str, list[dict]] = {}
     for r in runs:
-        table.add_row(
-            str(r["id"]),
-            display_url(r["site"]),
-            when(r["started"]),
-            when(r["finished"]),
-            Text(
-                r["status"] + (" (verify)" if r.get("verify") else ""),
-                style=RUN_STATUS_STYLE.get(r["status"], ""),
-            ),
-            str(r["year"]),
-            score_text(r["oit"]),
-            *(str(r[s]) for s in STATUSES),
-        )
-    table_console(console).print(table)
+        by_site.setdefault(r["site"], []).append(r)
+    for site, site_runs in by_site.items():
+        console.print(f"เว็บไซต์ (site): {escape(display_url(site))}", soft_wrap=True)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for column in ("run", "เริ่ม (started)", "ใช้เวลา", "status", "year", "OIT"):
+            table.add_column(column, justify="right" if column in ("run", "OIT") else "left")
+        for column in COUNT_COLUMNS:
+            table.add_column(column, justify="right")
+        for r in site_runs:
+            table.add_row(
+                str(r["id"]),
+                when(r["started"]),
+                _duration(r["started"], r["finished"]),
+                Text(
+                    r["status"] + (" (verify)" if r.get("verify") else ""),
+                    style=RUN_STATUS_STYLE.get(r["status"], ""),
+                ),
+                str(r["year"]),
+                score_text(r["oit"]),
+                *(str(r[s]) for s in STATUSES),
+            )
+        console.print(table)
+
+
+def _duration(started: str, finished: str | None) -> str:
+    """How long a run took, "3 นาที" or "45 วิ"; "-" while it runs or when unknown."""
+    try:
+        seconds = dt.datetime.fromisoformat(finished or "") - dt.datetime.fromisoformat(started)
+    except ValueError:
+        return "-"
+    total = int(seconds.total_seconds())
+    return f"{total // 60} นาที" if total >= 60 else f"{total} วิ"
 
 
 DIFF_SECTIONS = (
