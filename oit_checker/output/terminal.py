@@ -262,7 +262,8 @@ RUN_STATUS_STYLE = {
 
 def print_history(runs: list[dict], title: str, console: Console) -> None:
     """Stored runs, newest first, under the site they audited (its URL whole on its own line:
-    a site column was cut to "http://12…" at 80 columns): when, status, OIT, verdict counts."""
+    a site column was cut to "http://12…" at 80 columns): when it began, status, OIT, verdict
+    counts; 80 columns wide (the end time went: `oit diff` and the report give each run's date)."""
     console.print(f"[bold]{escape(title)}[/bold]", soft_wrap=True)
     by_site: dict[str, list[dict]] = {}
     for r in runs:
@@ -270,15 +271,18 @@ def print_history(runs: list[dict], title: str, console: Console) -> None:
     for site, site_runs in by_site.items():
         console.print(f"เว็บไซต์ (site): {escape(display_url(site))}", soft_wrap=True)
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        for column in ("run", "เริ่ม (started)", "ใช้เวลา", "status", "year", "OIT"):
-            table.add_column(column, justify="right" if column in ("run", "OIT") else "left")
+        for column in ("run", "เริ่ม (started)", "status", "year", "OIT"):
+            table.add_column(
+                column,
+                justify="right" if column in ("run", "OIT") else "left",
+                no_wrap=column != "status",  # "complete (verify)" may take two lines
+            )
         for column in COUNT_COLUMNS:
             table.add_column(column, justify="right")
         for r in site_runs:
             table.add_row(
                 str(r["id"]),
                 when(r["started"]),
-                _duration(r["started"], r["finished"]),
                 Text(
                     r["status"] + (" (verify)" if r.get("verify") else ""),
                     style=RUN_STATUS_STYLE.get(r["status"], ""),
@@ -288,16 +292,6 @@ def print_history(runs: list[dict], title: str, console: Console) -> None:
                 *(str(r[s]) for s in STATUSES),
             )
         console.print(table)
-
-
-def _duration(started: str, finished: str | None) -> str:
-    """How long a run took, "3 นาที" or "45 วิ"; "-" while it runs or when unknown."""
-    try:
-        seconds = dt.datetime.fromisoformat(finished or "") - dt.datetime.fromisoformat(started)
-    except ValueError:
-        return "-"
-    total = int(seconds.total_seconds())
-    return f"{total // 60} นาที" if total >= 60 else f"{total} วิ"
 
 
 DIFF_SECTIONS = (
