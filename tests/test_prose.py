@@ -114,3 +114,14 @@ def test_a_long_explanation_is_shortened_at_a_word_for_the_itas_box(result):
     assert len(text) <= EXPLANATION_CHARS and text.endswith(ELLIPSIS)
     kept = text.removesuffix(ELLIPSIS)
     assert kept.endswith(("ประกาศเจตนารมณ์", "ปีงบประมาณ", "2568")), kept[-30:]
+
+
+def test_an_officers_long_hand_check_note_is_shortened_at_a_word(result):
+    checked = copy.deepcopy(result)
+    item = next(i for i in checked["items"] if i["id"] == "O10")
+    note = "ตรวจแล้วพบระบบE-Serviceที่หน้าบริการออนไลน์ ยื่นคำร้องได้ครบทุกบริการ "
+    item["manual"] = {"answer": "present", "note": note * 10}
+    text = next(r for r in sheet_rows(checked) if r["id"] == "O10")["explanation"]
+    assert len(text) <= EXPLANATION_CHARS and text.endswith(ELLIPSIS)
+    assert "ระบบ E-Service ที่" in text
+    assert text.removesuffix(ELLIPSIS).endswith(("ออนไลน์", "บริการ", "ระบบ", "E-Service", "ที่"))

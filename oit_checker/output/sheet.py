@@ -150,7 +150,7 @@ def _row(result: dict, item: dict, labels: RuleLabels) -> dict:
         if manual.get("url"):  # where the officer found it: what ITAS is given
             row["url"] = normalize_url(manual["url"])
         note = f"ตรวจด้วยตนเอง: {manual.get('note') or '-'}"
-        row["explanation"] = f"{note} / {row['explanation']}"[:EXPLANATION_CHARS]
+        row["explanation"] = shorten(tidy(f"{note} / {row['explanation']}"), EXPLANATION_CHARS)
     return row
 
 
