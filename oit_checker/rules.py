@@ -48,7 +48,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     # min_text_chars_static and ocr_year_weak are documented settings of common.toml.
     "thresholds": ("min_text_chars_static", "fuzzy_alias", "hub_min_items", "ocr_year_weak",
                    "ocr_thai_digits", "offsite_min_fit", "images_per_page", "image_min_text",
-                   "token_cover", "token_min_weight"),
+                   "token_cover", "token_min_weight",
+                   "fix_first_effort", "fix_first_max"),  # the last two: the HTML report's fix-first list
     "scoring": ("weights", "bands"),
 }  # fmt: skip
 
