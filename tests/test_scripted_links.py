@@ -188,3 +188,20 @@ def test_an_ita_substring_inside_another_word_is_not_the_ita_hub():
         "MOIT 1",
     ):
         assert namer.is_hub_text(text), text
+
+
+def test_what_a_click_opens_is_read_as_an_ordinary_link_in_its_row():
+    # The OIT page's rows take <a> links (a map or video iframe is no row evidence); a row's
+    # clickable button, cell or viewer-shown document is a link of that row all the same.
+    html = f"""<html><body><table><tr><td>O12</td><td>{TITLE}</td><td>
+    <button onclick="location.href='/files/m1.pdf'">ต.ค.</button>
+    <span data-href="/files/m2.pdf">พ.ย.</span>
+    <iframe src="/pdfjs/web/viewer.html?file=/files/m3.pdf"></iframe> ธ.ค.
+    <iframe src="https://www.google.com/maps/embed?pb=1"></iframe></td></tr></table></body></html>"""
+    links = parse_html(html, "http://x.go.th/ita.html").links
+    tags = {link.url.split("/", 3)[-1]: link.tag for link in links if link.url}
+    assert tags["files/m1.pdf"] == tags["files/m2.pdf"] == tags["files/m3.pdf"] == "a", tags
+    assert tags["pdfjs/web/viewer.html?file=/files/m3.pdf"] == "iframe"  # crawled, names nothing
+    assert tags["maps/embed?pb=1"] == "iframe"
+    rows = [link for link in links if link.url.endswith("m3.pdf")]
+    assert rows[0].context.startswith("o12"), rows

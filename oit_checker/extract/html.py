@@ -304,7 +304,10 @@ def _element_links(
     out = []
     for raw in hrefs:
         url = _absolute(base, raw)
-        link = Link(url, shown, context=context, label=label, raw_href=raw, tag=tag, chrome=chrome)
+        # What a click opens is a link, whatever element carries it (a row, a button, an
+        # iframe's data-pdf-src): the checker reads it as it reads an <a>.
+        kind = "a" if raw in scripted else tag
+        link = Link(url, shown, context=context, label=label, raw_href=raw, tag=kind, chrome=chrome)
         inner = wrapped_document(url) if "=" in url else ""
         if not inner:
             out.append(link)
@@ -313,7 +316,7 @@ def _element_links(
         # document it shows, so the document carries the link's words. The viewer is still
         # crawled, and still an embed from elsewhere, but names nothing; Google's viewer of
         # the site's own file adds nothing and is dropped.
-        out.append(replace(link, url=inner))
+        out.append(replace(link, url=inner, tag="a"))
         if site_key(url) == site_key(base) or site_key(inner) != site_key(base):
             out.append(replace(link, text="", context="", label=""))
     return out
