@@ -10,6 +10,7 @@ import re
 
 import pytest
 from rich.console import Console
+from sitekit import AS_OF, page, write_site
 
 from oit_checker.audit import AuditOptions, audit
 from oit_checker.output.html import render_html
@@ -19,7 +20,6 @@ from oit_checker.output.terminal import print_report
 from oit_checker.rules import load_year
 from oit_checker.serve import SiteServer
 from oit_checker.store import Store
-from tests.sitekit import AS_OF, page, write_site
 
 GLUED = re.compile(r"[\u0e01-\u0e4e][A-Za-z]|[A-Za-z][\u0e01-\u0e4e]")
 
