@@ -272,6 +272,16 @@ class ItemChecker:
             bundle.pages(), self.namer.names_in, item.id
         ):
             cand.period.state = "not-the-item"
+        other = self._another_items_page(item, page)
+        if other is not None:
+            labels = {c.name: c.label for c in item.components}
+            lacks = f" ขาด: {', '.join(labels[m] for m in cand.missing)}" if cand.missing else ""
+            cand.outcome = "fail"
+            cand.reason = (
+                f"หน้า {display_url(cand.url)} คือ{other.title} (ชื่อหน้า \"{page.title[:80]}\") "
+                f"ไม่ใช่{item.title}{lacks}"
+            )
+            return cand
         return self._conclude(item, cand, page)
 
     def _offsite(self, item: Item, cand: Candidate) -> Candidate:
@@ -304,6 +314,19 @@ class ItemChecker:
             + _publish_here(item)
         )
         return cand
+
+    def _another_items_page(self, item: Item, page: Page) -> Item | None:
+        """The item an HTML page is by its own title and first heading, when both name another
+        item and never this one: the complaint-statistics page is not the service statistics,
+        however many counts it holds. (A document's metadata title is too often a template's
+        leftover to say what the file is.)"""
+        if page.kind != "html" or not page.title:
+            return None
+        named = self.namer.names_in(page.title)
+        heading = page.headings[0] if page.headings else ""
+        if not named or item.id in named or (heading and item.id in self.namer.names_in(heading)):
+            return None
+        return next((i for i in self.rules.items if i.id == named[0]), None)
 
     def bundle(self, item: Item, page: Page) -> Bundle:
         """The page plus its on-site files, minus files whose link names another item."""
