@@ -69,7 +69,7 @@ from oit_checker.paths import DEMO_DIR, FIXTURES_DIR
 from oit_checker.rules import RuleError, RuleSet, YearChoice, load_rules, load_year, year_for
 from oit_checker.serve import SiteServer
 from oit_checker.settings import SETTINGS, check_settings, default
-from oit_checker.store import Store
+from oit_checker.store import CANNOT_READ, Store, open_store
 from oit_checker.urls import display_url, normalize_url
 
 
@@ -322,10 +322,7 @@ def _run_audit(
 
 
 def _writable_store(db: Path) -> Store:
-    try:
-        return Store(db)
-    except Exception as exc:  # an unwritable path or a file that is not SQLite
-        raise OitError(f"เปิดฐานข้อมูลไม่ได้ (cannot open database) {db}: {exc}") from None
+    return open_store(db)
 
 
 def _report(result: AuditResult, json_path: Path | None) -> dict:
@@ -654,13 +651,11 @@ def _fix_text(rules_path: str, item_id: str) -> str:
 
 def _open_store(db: Path) -> Store:
     """An existing database only: reading commands must not create an empty one by mistake."""
-    if not db.exists():
-        raise OitError(f"ไม่พบฐานข้อมูล (no database at) {db}; run `oit check` first or pass --db")
+    store = open_store(db, create=False)
     try:
-        store = Store(db)
         store.is_readable()
     except Exception as exc:  # not SQLite, or not an oit database
-        raise OitError(f"อ่านฐานข้อมูลไม่ได้ (cannot read database) {db}: {exc}") from None
+        raise OitError(f"{CANNOT_READ} {db}: {exc}") from None
     return store
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from oit_checker.errors import EXIT_USAGE, OitError
 from oit_checker.models import Evidence, Fetched, FetchInfo, ItemResult
 from oit_checker.store_fetched import (  # noqa: F401 - re-exported: the store's public names
     CachedResource,
@@ -29,10 +30,12 @@ from oit_checker.store_fetched import (  # noqa: F401 - re-exported: the store's
     sha256,
 )
 from oit_checker.store_schema import open_database
+from oit_checker.store_target import StoreTarget, store_target
 from oit_checker.store_web import WebTables
 
 # Run statuses a resume may continue; a ``running`` run only when its process is gone.
 RESUMABLE_STATUSES = ("incomplete", "running")
+CANNOT_READ = "อ่านฐานข้อมูลไม่ได้ (cannot read database)"
 
 
 def loads_or(text: str | None, default: Any) -> Any:
@@ -382,3 +385,24 @@ class Store(FetchedTables, WebTables):
                 "update runs set stats = ? where id = ?",
                 [json.dumps(stats, ensure_ascii=False), run_id],
             )
+
+
+def open_store(target: str | Path | StoreTarget, create: bool = True) -> Store:
+    """The store named by a ``--db`` value (store_target.py): a path or ``sqlite:///path`` is
+    SQLite, ``postgresql://...`` the fleet's shared server. ``create=False`` (the reading
+    commands) refuses a missing SQLite file rather than create an empty one. Every failure is
+    an OitError (exit 2) naming the database: a worker or a cron job never sees a traceback."""
+    where = store_target(target)
+    if where.path is None:
+        raise OitError(
+            f"PostgreSQL ({where.shown()}) is not supported yet: use an SQLite file", EXIT_USAGE
+        )
+    if not create and str(where.path) != ":memory:" and not where.path.exists():
+        raise OitError(
+            f"ไม่พบฐานข้อมูล (no database at) {where.path}; run `oit check` first or pass --db"
+        )
+    try:
+        return Store(where.path)
+    except Exception as exc:  # an unwritable path, a file that is not SQLite
+        said = "เปิดฐานข้อมูลไม่ได้ (cannot open database)" if create else CANNOT_READ
+        raise OitError(f"{said} {where.path}: {exc}") from None
