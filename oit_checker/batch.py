@@ -109,7 +109,7 @@ async def run_batch(
     async def one(n: int, entry: SiteEntry) -> SiteOutcome:
         async with gate:
             say(f"[{n + 1}/{total}] start  {entry.label}")
-            outcome = await _audit_site(entry, rules[n], db, notify_settings)
+            outcome = await audit_one(entry, rules[n], db, notify_settings)
             say(f"[{n + 1}/{total}] {_finish_line(outcome)}")
             return outcome
 
@@ -127,15 +127,23 @@ def _finish_line(o: SiteOutcome) -> str:
     return line
 
 
-async def _audit_site(
-    entry: SiteEntry, rules: RuleSet, db: Path, notify_settings: NotifySettings | None
+async def audit_one(
+    entry: SiteEntry,
+    rules: RuleSet,
+    db: Path,
+    notify_settings: NotifySettings | None,
+    resume: bool = False,
 ) -> SiteOutcome:
+    """One site of a batch (here, or a fleet worker's job): audited, or continued with
+    ``resume``; any failure becomes a failed outcome with its reason, never an exception."""
     began = time.monotonic()
     store = Store(db)  # a connection per site: audits interleave, each commits row by row
     start = check_start_url(entry.url)
     before = store.latest_run(start)
+    options = entry.settings.audit_options()
+    options.resume = resume
     try:
-        result = await audit(entry.url, rules, store, entry.settings.audit_options())
+        result = await audit(entry.url, rules, store, options)
     except Exception as exc:  # a crawler or extractor bug must not stop the other sites either
         error = str(exc) if isinstance(exc, AuditError) else f"{type(exc).__name__}: {exc}"
         failed = _failed(store, start, before, entry, error, began)

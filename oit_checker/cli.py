@@ -58,6 +58,7 @@ from oit_checker.output.rules_text import print_rules_diff
 from oit_checker.output.sheet import write_csv, write_xlsx
 from oit_checker.output.terminal import (
     print_batch,
+    print_batch_status,
     print_diff,
     print_explain,
     print_history,
@@ -532,7 +533,9 @@ def demo(
         "`oit report`, `oit sheet` and `oit history` read it",
         soft_wrap=True,
     )
-    raise typer.Exit(0)  # the demo site lacks items on purpose  # the demo site lacks items on purpose
+    raise typer.Exit(
+        0
+    )  # the demo site lacks items on purpose  # the demo site lacks items on purpose
 
 
 @app.command("eval")
@@ -944,6 +947,120 @@ def batch(
     elif fail_on is FailOn.absent:
         failed |= any(o.counts.get("absent") or o.counts.get("uncertain") for o in outcomes)
     raise typer.Exit(EXIT_SOME_MISSING if failed else EXIT_ALL_PRESENT)
+
+
+# ---- the national nightly audit on many machines (oit_checker/fleet) ---------------------------
+
+BrokerOpt = Annotated[
+    str | None,
+    typer.Option("--broker", help="Redis URL, redis://host:6379/0 (else OIT_BROKER, [fleet])"),
+]
+FleetDbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="The shared store: a path or URL (else OIT_DB, [fleet])"),
+]
+
+
+@app.command()
+def enqueue(
+    sites_file: Annotated[
+        Path, typer.Argument(help="config.toml (see README) or sites.csv, as for `oit batch`")
+    ],
+    broker: BrokerOpt = None,
+    db: FleetDbOpt = None,
+    batch_name: Annotated[
+        str | None,
+        typer.Option("--batch", help="The batch's name (default: the file's name and the date)"),
+    ] = None,
+) -> None:
+    """Queue one audit per site for `oit worker`s; running it again queues nothing new."""
+    from oit_checker.fleet.broker import check_broker, shown
+    from oit_checker.fleet.queue import default_batch
+    from oit_checker.fleet.queue import enqueue as send_jobs
+    from oit_checker.fleet.where import broker_url, db_target, open_fleet_store
+
+    config = load_batch_file(sites_file)
+    url = broker_url(broker, config)
+    store = open_fleet_store(db_target(db, config))
+    check_broker(url)
+    name = batch_name or default_batch(config)
+    done = send_jobs(config, name, url, store)
+    err.print(
+        f"batch {escape(done.batch)}: {done.sites} sites, {done.added} new jobs,"
+        f" {done.sent} messages sent to {escape(shown(url))}",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def worker(
+    broker: BrokerOpt = None,
+    db: FleetDbOpt = None,
+    processes: Annotated[int, typer.Option("--processes", help="Worker processes")] = 1,
+    threads: Annotated[
+        int, typer.Option("--threads", help="Audits at once per process (each polite)")
+    ] = 2,
+    heartbeat: Annotated[
+        float, typer.Option(help="Seconds of silence after which a worker's jobs come back")
+    ] = 60.0,
+    lock_seconds: Annotated[
+        float, typer.Option(help="Life of a server's lock when its worker dies, seconds")
+    ] = 60.0,
+    wait_seconds: Annotated[
+        float, typer.Option(help="A job whose server is busy comes back after this, seconds")
+    ] = 20.0,
+    backoff_seconds: Annotated[
+        float, typer.Option(help="First retry of a failed audit after this (then doubling)")
+    ] = 60.0,
+) -> None:
+    """Audit the queued sites (Dramatiq worker processes); stop with Ctrl-C or SIGTERM."""
+    import os
+
+    # A message per free thread, no more: an audit takes minutes, and a message held back in
+    # one worker's prefetch waits there while other workers are idle. Read at import.
+    os.environ.setdefault("dramatiq_queue_prefetch", str(threads))
+    from dramatiq.cli import main as dramatiq_main
+    from dramatiq.cli import make_argument_parser
+
+    from oit_checker.fleet.broker import check_broker
+    from oit_checker.fleet.tuning import QUEUE, Tuning
+    from oit_checker.fleet.where import BROKER_ENV, DB_ENV, broker_url, db_target, open_fleet_store
+
+    if processes < 1 or threads < 1:
+        raise OitError("--processes and --threads: at least 1")
+    tuning = Tuning(heartbeat, lock_seconds, wait_seconds, backoff_seconds)
+    if min(heartbeat, lock_seconds, wait_seconds, backoff_seconds) <= 0:
+        raise OitError("--heartbeat, --lock-seconds, --wait-seconds, --backoff-seconds: above 0")
+    url, target = broker_url(broker), db_target(db)
+    check_broker(url)
+    open_fleet_store(target)  # made and migrated once, here, not by every process at once
+    os.environ.update({BROKER_ENV: url, DB_ENV: target, **tuning.to_env()})
+    args = make_argument_parser().parse_args(
+        ["oit_checker.fleet.actors", "--processes", str(processes), "--threads", str(threads)]
+        + ["--queues", QUEUE]
+    )
+    raise typer.Exit(dramatiq_main(args))
+
+
+@app.command("batch-status")
+def batch_status_command(
+    batch_name: Annotated[
+        str | None, typer.Option("--batch", help="The batch (default: the newest)")
+    ] = None,
+    db: FleetDbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """How a fleet batch stands: queued, running, done, failed, and why each failure failed."""
+    from oit_checker.fleet.status import batch_status
+    from oit_checker.fleet.where import db_target, open_fleet_store
+
+    status = batch_status(open_fleet_store(db_target(db)), batch_name)
+    if status is None:
+        raise OitError("no batch in this database: run `oit enqueue` first")
+    if as_json:
+        out.print_json(json.dumps(status.as_dict(), ensure_ascii=False))
+        return
+    print_batch_status(status.as_dict(), out)
 
 
 def main() -> None:  # pragma: no cover - console entry for python -m

@@ -102,6 +102,15 @@ class NotifySettings:
 
 
 @dataclass
+class FleetSettings:
+    """Where the nightly fleet meets (`oit enqueue`, `oit worker`): the Redis broker and the
+    shared store. Empty: taken from OIT_BROKER / OIT_DB, or the command line."""
+
+    broker: str = ""  # redis://host:6379/0
+    db: str = ""  # a path, sqlite:///path or postgresql://user@host/db
+
+
+@dataclass
 class SiteEntry:
     url: str
     name: str = ""
@@ -118,6 +127,7 @@ class Config:
     db: Path = Path(DEFAULT_DB)
     defaults: AuditSettings = field(default_factory=AuditSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    fleet: FleetSettings = field(default_factory=FleetSettings)
     sites: list[SiteEntry] = field(default_factory=list)
 
 
@@ -199,10 +209,17 @@ def _notify(table: Any, where: str) -> NotifySettings:
     return notify
 
 
+def _fleet(table: Any, where: str) -> FleetSettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table [fleet]")
+    _unknown(table, {f.name for f in fields(FleetSettings)}, where)
+    return FleetSettings(**{k: _kind(v, str, f"{where} {k}").strip() for k, v in table.items()})
+
+
 def parse_config(data: dict, path: Path | None = None) -> Config:
     """Check and build a Config from parsed TOML; ``path`` anchors a relative ``db``."""
     name = str(path) if path else "config"
-    _unknown(data, {"defaults", "notify", "site"}, name)
+    _unknown(data, {"defaults", "notify", "fleet", "site"}, name)
     config = Config(path=path)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
@@ -214,6 +231,8 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         config.db = db if db.is_absolute() or path is None else path.parent / db
     if "notify" in data:
         config.notify = _notify(data["notify"], f"{name}: [notify]")
+    if "fleet" in data:
+        config.fleet = _fleet(data["fleet"], f"{name}: [fleet]")
     sites = data.get("site", [])
     if not isinstance(sites, list):
         raise ConfigError(f"{name}: site: write each site as a [[site]] table")

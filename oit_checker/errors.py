@@ -14,6 +14,7 @@ EXIT_ALL_PRESENT = 0  # every item present (or, with --fail-on regression, no re
 EXIT_SOME_MISSING = 1  # some item absent or uncertain, a regression, a site of a batch failed
 EXIT_USAGE = 2  # a bad argument, config, rule file, answer sheet or database
 EXIT_UNCRAWLABLE = 3  # the site could not be crawled (unreachable, not a web page, TLS)
+EXIT_SERVICE = 4  # the fleet's broker (Redis) cannot be reached
 EXIT_INTERRUPTED = 130  # Ctrl-C: the run is kept, marked incomplete
 EXIT_TERMINATED = 143  # SIGTERM (systemd's stop, 128 + 15): the run is kept, marked incomplete
 

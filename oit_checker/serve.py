@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -67,11 +68,17 @@ class RequestLog:
     entries: list[tuple[str, str, int, bool]] = field(
         default_factory=list
     )  # method, path, status, conditional
+    # (began, ended) of each request, time.monotonic(): when the server was busy, so a test can
+    # tell whether two crawls of one host overlapped.
+    spans: list[tuple[float, float]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, method: str, path: str, status: int, conditional: bool) -> None:
+    def add(
+        self, method: str, path: str, status: int, conditional: bool, began: float = 0.0
+    ) -> None:
         with self.lock:
             self.entries.append((method, path, status, conditional))
+            self.spans.append((began or time.monotonic(), time.monotonic()))
 
     def paths(self) -> list[str]:
         with self.lock:
@@ -105,6 +112,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         site = self.server
+        self.began = time.monotonic()
+        if site.delay:  # a real agency server's response time
+            time.sleep(site.delay)
         raw = self.path
         route = site.routes.get(raw) or site.routes.get(unquote(raw))
         conditional = bool(
@@ -148,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _reply(
         self, status: int, body: bytes, headers: dict[str, str], head: bool, conditional: bool
     ) -> None:
-        self.server.log.add(self.command, self.path, status, conditional)
+        self.server.log.add(self.command, self.path, status, conditional, self.began)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -161,18 +171,25 @@ class _Handler(BaseHTTPRequestHandler):
 class _SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path, port: int) -> None:
+    def __init__(self, root: Path, port: int, host: str, delay: float) -> None:
         self.root = root.resolve()
         self.routes = load_routes(self.root)
         self.log = RequestLog()
-        super().__init__(("127.0.0.1", port), _Handler)
+        self.delay = delay
+        super().__init__((host, port), _Handler)
 
 
 class SiteServer:
-    """A fixture site served in a background thread: ``with SiteServer(path) as site: site.url``."""
+    """A fixture site served in a background thread: ``with SiteServer(path) as site: site.url``.
 
-    def __init__(self, root: Path | str, port: int = 0) -> None:
-        self._server = _SiteServer(Path(root), port)
+    ``host`` may be any 127.x.y.z (all loopback on Linux): sites on different addresses look
+    like different servers to per-IP politeness; ``delay`` seconds are slept before each answer.
+    """
+
+    def __init__(
+        self, root: Path | str, port: int = 0, host: str = "127.0.0.1", delay: float = 0.0
+    ) -> None:
+        self._server = _SiteServer(Path(root), port, host, delay)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

@@ -4,7 +4,7 @@ Rows are written as the crawl goes, each in its own transaction, so a run stoppe
 leaves a consistent database: the run row says ``incomplete`` (or stays ``running`` with the pid
 of a process that was killed) and what was fetched is kept, ready to be resumed.
 All SQL of the tool lives here, in ``store_fetched`` (fetched resources, extracted pages, the
-HTTP and OCR caches) and in ``store_web`` (what `oit serve` started, items checked by hand); the schema is in ``store_schema``, as numbered migrations applied on open.
+HTTP and OCR caches) and in ``store_web`` (what `oit serve` started, items checked by hand), ``store_fleet`` (the nightly fleet's jobs); the schema is in ``store_schema``, as numbered migrations applied on open.
 The store knows the records of ``models`` and nothing of the crawler or the checker.
 """
 
@@ -29,6 +29,7 @@ from oit_checker.store_fetched import (  # noqa: F401 - re-exported: the store's
     page_to_json,
     sha256,
 )
+from oit_checker.store_fleet import FleetTables
 from oit_checker.store_schema import open_database
 from oit_checker.store_target import StoreTarget, store_target
 from oit_checker.store_web import WebTables
@@ -69,7 +70,7 @@ def process_alive(pid: int | None, host: str | None) -> bool:
         return True
 
 
-class Store(FetchedTables, WebTables):
+class Store(FetchedTables, WebTables, FleetTables):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.db = open_database(self.path)

@@ -219,6 +219,32 @@ def m006_manual_check_url(db: sqlite_utils.Database) -> None:
     _add_columns(db, "manual_checks", {"url": str})
 
 
+@MIGRATIONS(name="m007_fleet_jobs")
+def m007_fleet_jobs(db: sqlite_utils.Database) -> None:
+    """The nightly fleet's jobs (`oit enqueue`, `oit worker`): one row per site of a batch, so
+    enqueueing twice sends nothing new and a redelivered message knows what was done. Plain
+    SQL types that PostgreSQL reads the same way."""
+    db.execute(
+        "create table if not exists fleet_jobs ("
+        " batch text not null,"
+        " url text not null,"  # the start URL, as check_start_url gives it
+        " position integer,"  # the site's place in the config
+        " name text,"
+        " settings text,"  # the site's AuditSettings as JSON (rules path made absolute)
+        " state text,"  # queued | running | done | failed
+        " attempts integer default 0,"  # audits started (the poison guard counts them)
+        " before_run_id integer,"  # the site's newest run before this job: later ones are its
+        " run_id integer,"
+        " worker text,"  # host:pid of the worker that ran it last
+        " error text,"
+        " enqueued_at text,"
+        " sent_at text,"  # when its message went to the broker; empty: not sent yet
+        " started_at text,"
+        " finished_at text,"
+        " primary key (batch, url))"
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS.pending(sqlite_utils.Database(memory=True)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from redis_service import RedisServer
 
 import oit_checker.audit as audit_module
 from oit_checker.render import CHROMIUM, CHROMIUM_ARGS
@@ -41,3 +42,11 @@ def browser(tmp_path_factory):
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """Debian's redis-server on a free loopback port for the whole session (tests flush it)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()

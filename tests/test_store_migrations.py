@@ -38,6 +38,10 @@ LATER_TABLES = {
         *("id", "kind", "url", "year", "as_of", "created_at", "finished_at", "pid", "host"),
         *("run_id", "state", "exit_code", "error", "sheet", "output", "log"),
     ],
+    "fleet_jobs": [
+        *("batch", "url", "position", "name", "settings", "state", "attempts", "before_run_id"),
+        *("run_id", "worker", "error", "enqueued_at", "sent_at", "started_at", "finished_at"),
+    ],
 }
 
 

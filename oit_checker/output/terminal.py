@@ -349,6 +349,22 @@ def _print_score_changes(scores: dict, console: Console) -> None:
             )
 
 
+def print_batch_status(status: dict, console: Console) -> None:
+    """A fleet batch (fleet/status.py): counts per state, then each failed site and why."""
+    counts = status["counts"]
+    line = ", ".join(f"{state} {counts[state]}" for state in counts)
+    console.print(f"batch {escape(status['batch'])}: {status['total']} sites: {line}")
+    for job in status["running"]:
+        console.print(f"running {escape(job['url'])} on {escape(job['worker'] or '?')}")
+    for job in status["failed"]:
+        label = job["name"] or job["url"]
+        console.print(
+            f"[red]failed[/red] {escape(label)} ({job['attempts']} attempts): "
+            + escape(job["error"] or ""),
+            soft_wrap=True,
+        )
+
+
 def print_batch(outcomes: Sequence[SiteOutcome], console: Console) -> None:
     """A batch's summary table (site, run, status, OIT, counts, regressions), then each failure."""
     table = Table(title="batch summary")

@@ -4,7 +4,8 @@ output modules the CLI uses; every audit runs in its own `oit check` process (jo
 HTTP contract (issue 17, kept stable): ``POST /audits`` (form url, year, as_of) → 303
 ``/audits/{id}``; ``GET /audits/{id}`` the page; ``GET /audits/{id}.json`` the JSON contract of
 `oit check --json` plus ``"state"``; ``/audits/{id}/sheet.xlsx``, ``sheet.csv``,
-``report.html``; ``GET /sites`` the history. A stored run (also one the CLI made) has the same
+``report.html``; ``GET /sites`` the history; ``GET /batches[?batch=NAME]`` the nightly fleet's
+batch (queued, running, done, failed). A stored run (also one the CLI made) has the same
 pages under ``/runs/{run_id}``.
 """
 
@@ -34,6 +35,7 @@ from starlette.templating import Jinja2Templates
 
 from oit_checker.audit import check_start_url
 from oit_checker.errors import OitError
+from oit_checker.fleet.status import batch_status
 from oit_checker.history import (
     EMPTY_SCORES,
     complete_result,
@@ -406,6 +408,17 @@ class Web:
             return self.error(request, exc.message)
         return self.page(request, "diff.html", diff=changes)
 
+    async def batches(self, request: Request) -> Response:
+        """The nightly fleet's batch (`oit batch-status`): counts, and why each failure failed."""
+        names = self.audits.store().batches()
+        name = request.query_params.get("batch") or (names[0] if names else None)
+        try:
+            status = batch_status(self.audits.store(), name) if name else None
+        except OitError as exc:
+            return self.error(request, exc.message, 404)
+        shown = status.as_dict() if status else None
+        return self.page(request, "batches.html", batch=shown, batches=names)
+
     async def style(self, request: Request) -> Response:
         css = REPORT_CSS + (HERE / "static" / "web.css").read_text(encoding="utf-8")
         return Response(css, media_type="text/css; charset=utf-8")
@@ -435,6 +448,7 @@ def create_app(db: Path, token: str = "", max_upload_mb: float = 2.0) -> Starlet
         Route("/runs/{run_id:int}/{name:str}", web.download),
         Route("/sites", web.sites),
         Route("/sites/diff", web.diff),
+        Route("/batches", web.batches),
         Route("/assets/style.css", web.style),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

@@ -1,0 +1,141 @@
+"""Generated agency sites served on loopback addresses, a config listing them, and `oit worker`
+processes, for the fleet's tests and benchmark: every part real (Redis, HTTP, the store)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import ExitStack, suppress
+from pathlib import Path
+
+from oit_checker.generate import generate_site
+from oit_checker.rules import load_year
+from oit_checker.serve import SiteServer
+
+OIT = str(Path(sys.executable).parent / "oit")
+# Short enough for a test: a killed worker's jobs come back in 2 s, its server lock frees in 3.
+FAST = ["--heartbeat", "2", "--lock-seconds", "3", "--wait-seconds", "0.5"]
+FAST += ["--backoff-seconds", "1"]
+
+
+def serve_sites(
+    stack: ExitStack, root: Path, seeds: list[int], hosts: list[str], delay: float
+) -> list[tuple[SiteServer, dict]]:
+    """Seeded generated sites, site n served on ``hosts[n]`` (127.x.y.z), with their truth."""
+    rules = load_year(2568)
+    served = []
+    for seed, host in zip(seeds, hosts, strict=True):
+        folder = root / f"gen{seed}"
+        if not (folder / "truth.json").exists():
+            generate_site(seed, rules, folder)
+        truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+        server = stack.enter_context(SiteServer(folder / "site", host=host, delay=delay))
+        served.append((server, truth))
+    return served
+
+
+def write_config(path: Path, served: list[tuple[SiteServer, dict]], extra: str = "") -> Path:
+    """A config.toml of the served sites, as `oit batch` and `oit enqueue` read it."""
+    text = '[defaults]\nyear = 2568\nrender = "never"\nmax_seconds = 120\n' + extra + "\n"
+    for server, truth in served:
+        text += (
+            f'[[site]]\nurl = "{server.url}"\nname = "seed {truth["seed"]}"\n'
+            f'as_of = "{truth["as_of"]}"\n\n'
+        )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def oit(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([OIT, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def start_worker(broker: str, db: Path, log: Path, *extra: str) -> subprocess.Popen:
+    """`oit worker` in its own process group (killed whole with ``kill_worker``)."""
+    handle = open(log, "ab")  # noqa: SIM115 - the worker writes to it until it ends
+    return subprocess.Popen(
+        [OIT, "worker", "--broker", broker, "--db", str(db), *FAST, *extra],
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def kill_worker(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    """The worker's whole process group (Dramatiq's main process and its workers)."""
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+    proc.wait(timeout=30)
+
+
+def job_states(db: Path) -> dict[str, str]:
+    if not db.exists():
+        return {}
+    with sqlite3.connect(db) as conn:
+        try:
+            return dict(conn.execute("select url, state from fleet_jobs"))
+        except sqlite3.OperationalError:
+            return {}
+
+
+def wait_until(check, timeout: float, what: str, every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def resources_of_running(db: Path) -> int:
+    """Resources stored so far by the newest running run (0 when none runs)."""
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as conn:
+        try:
+            row = conn.execute(
+                "select count(*) from resources where run_id ="
+                " (select max(id) from runs where status = 'running')"
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return 0
+    return row[0] if row else 0
+
+
+def verdicts(db: Path) -> dict[str, dict[str, str]]:
+    """Per site URL, its complete run's verdicts (item -> status)."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "select sites.url, items.item_id, items.status from items"
+            " join runs on runs.id = items.run_id join sites on sites.id = runs.site_id"
+            " where runs.status = 'complete'"
+        ).fetchall()
+    found: dict[str, dict[str, str]] = {}
+    for url, item, status in rows:
+        found.setdefault(url, {})[item] = status
+    return found
+
+
+def complete_runs(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "select sites.url, count(*) from runs join sites on sites.id = runs.site_id"
+            " where runs.status = 'complete' group by sites.url"
+        ).fetchall()
+    return dict(rows)
+
+
+def overlapping(a: SiteServer, b: SiteServer) -> list[tuple[float, float]]:
+    """From the two servers' request logs: the moments both were answering a request."""
+    return [
+        (max(s[0], t[0]), min(s[1], t[1]))
+        for s in a.log.spans
+        for t in b.log.spans
+        if s[0] < t[1] and t[0] < s[1]
+    ]
