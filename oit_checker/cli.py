@@ -977,11 +977,11 @@ def enqueue(
     from oit_checker.fleet.broker import check_broker, shown
     from oit_checker.fleet.queue import default_batch
     from oit_checker.fleet.queue import enqueue as send_jobs
-    from oit_checker.fleet.where import broker_url, db_target, open_fleet_store
+    from oit_checker.fleet.where import broker_url, db_target
 
     config = load_batch_file(sites_file)
     url = broker_url(broker, config)
-    store = open_fleet_store(db_target(db, config))
+    store = open_store(db_target(db, config))
     check_broker(url)
     name = batch_name or default_batch(config)
     done = send_jobs(config, name, url, store)
@@ -1024,7 +1024,7 @@ def worker(
 
     from oit_checker.fleet.broker import check_broker
     from oit_checker.fleet.tuning import QUEUE, Tuning
-    from oit_checker.fleet.where import BROKER_ENV, DB_ENV, broker_url, db_target, open_fleet_store
+    from oit_checker.fleet.where import BROKER_ENV, DB_ENV, broker_url, db_target
 
     if processes < 1 or threads < 1:
         raise OitError("--processes and --threads: at least 1")
@@ -1033,7 +1033,7 @@ def worker(
         raise OitError("--heartbeat, --lock-seconds, --wait-seconds, --backoff-seconds: above 0")
     url, target = broker_url(broker), db_target(db)
     check_broker(url)
-    open_fleet_store(target)  # made and migrated once, here, not by every process at once
+    open_store(target)  # made and migrated once, here, not by every process at once
     os.environ.update({BROKER_ENV: url, DB_ENV: target, **tuning.to_env()})
     args = make_argument_parser().parse_args(
         ["oit_checker.fleet.actors", "--processes", str(processes), "--threads", str(threads)]
@@ -1052,9 +1052,9 @@ def batch_status_command(
 ) -> None:
     """How a fleet batch stands: queued, running, done, failed, and why each failure failed."""
     from oit_checker.fleet.status import batch_status
-    from oit_checker.fleet.where import db_target, open_fleet_store
+    from oit_checker.fleet.where import db_target
 
-    status = batch_status(open_fleet_store(db_target(db)), batch_name)
+    status = batch_status(open_store(db_target(db), create=False), batch_name)
     if status is None:
         raise OitError("no batch in this database: run `oit enqueue` first")
     if as_json:

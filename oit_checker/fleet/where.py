@@ -9,7 +9,6 @@ from pathlib import Path
 
 from oit_checker.config import Config
 from oit_checker.errors import OitError
-from oit_checker.store import Store
 
 BROKER_ENV, DB_ENV = "OIT_BROKER", "OIT_DB"
 
@@ -40,14 +39,3 @@ def db_target(given: str | None, config: Config | None = None) -> str:
         return str(path if path.is_absolute() else config.path.parent / path)
     return db
 
-
-def open_fleet_store(target: str) -> Store:
-    """The shared store (until PostgreSQL lands: an SQLite file, which worker processes on one
-    machine share)."""
-    path = Path(target.removeprefix("sqlite:///"))
-    if "://" in str(path):
-        raise OitError(f"unsupported database {target!r}: give a path or sqlite:///path")
-    try:
-        return Store(path)
-    except Exception as exc:  # an unwritable path, a file that is not SQLite
-        raise OitError(f"เปิดฐานข้อมูลไม่ได้ (cannot open database) {target}: {exc}") from None

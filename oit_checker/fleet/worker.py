@@ -27,9 +27,8 @@ from oit_checker.batch import audit_one, resolve_rules
 from oit_checker.config import AuditSettings, Config, SiteEntry
 from oit_checker.fleet.politeness import ServerLock, server_ip
 from oit_checker.fleet.tuning import ATTEMPTS, Tuning, time_limit_ms
-from oit_checker.fleet.where import open_fleet_store
 from oit_checker.settings import SETTINGS, check_settings
-from oit_checker.store import Store
+from oit_checker.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ def settings_from_json(text: str) -> AuditSettings:
 
 def run_job(batch: str, url: str, ctx: Context) -> str:
     """Audit the job's site once its server is free; what happened, in a word (for the log)."""
-    store = open_fleet_store(ctx.db)
+    store = open_store(ctx.db)
     job = store.job(batch, url)
     if job is None:
         log.warning("no job %s in batch %s (enqueued into another database?)", url, batch)
