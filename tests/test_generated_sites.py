@@ -14,7 +14,10 @@ BENCHMARKS.md.
 from __future__ import annotations
 
 import hashlib
+import html
+import tomllib
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -123,3 +126,47 @@ def test_missing_month_leaves_exactly_one_month_out(tmp_path):
 
     assert summaries("none", "full") == 12
     assert summaries("missing_component:months", "gap") == 11
+
+
+def _linked_text(site: Path) -> str:
+    """Every page, script and JSON of a generated site, decoded as a browser reads its links."""
+    texts = []
+    for f in site.rglob("*"):
+        if f.is_file() and f.suffix in (".html", ".php", ".json", ".js", ""):
+            raw = f.read_bytes()
+            text = (
+                raw.decode("utf-8", "ignore")
+                if b"charset=utf-8" in raw
+                else raw.decode("cp874", "ignore")
+            )
+            texts.append(unquote(html.unescape(text)))
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("seed", [105, 112])
+def test_every_placed_file_of_a_present_item_is_linked(tmp_path, seed):
+    """The truth calls an item present from the files placed for it, so each must be reachable:
+    the vendor template's one-button slot linked only the first file of an item with several
+    (a plan without its six-month report, one สขร.1 month of twelve)."""
+    truth = generate_site(seed, load_year(2568), tmp_path)
+    site = tmp_path / "site"
+    linked = _linked_text(site)
+    redirected = {
+        unquote(r["redirect"]): r["path"]
+        for r in tomllib.loads((site / "routes.toml").read_text("utf-8")).get("route", [])
+        if "redirect" in r
+    }
+    assert "layout:vendor" in truth.mechanisms
+    files = [
+        (item.id, path)
+        for item in truth.items
+        if item.status == "present"
+        for path in item.evidence
+        if "?" not in path and "." in path.rsplit("/", 1)[-1]
+    ]
+    unlinked = [
+        (item, path)
+        for item, path in files
+        if path.rsplit("/", 1)[-1] not in linked and redirected.get(path, "\0") not in linked
+    ]
+    assert len(files) > 10 and unlinked == []

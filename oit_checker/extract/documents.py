@@ -424,7 +424,7 @@ def _ocr_pdf_pages(
         done += 1
         text = fix_pdf_thai(text)
         if compact(text):
-            texts[number] = text
+            texts[number] = _with_text_layer(texts[number], text)
             used = True
     if reader.summary():
         page.notes.append(reader.summary())
@@ -433,6 +433,15 @@ def _ocr_pdf_pages(
     elif reader.problem:
         page.notes.append(f"ocr skipped: {reader.problem}")
     return used
+
+
+def _with_text_layer(layer: str, ocr_text: str) -> str:
+    """A page OCR'd for its picture keeps the text layer it had, unless that layer is garbage:
+    a searchable scan or a legacy-font PDF carries its whole text under a full-page image, and
+    the OCR of that image can lose what the layer holds (a small table's figures)."""
+    if not compact(layer) or _garbage_share(layer) >= GARBAGE_SHARE:
+        return ocr_text
+    return f"{layer}\n{ocr_text}"
 
 
 def _render_page(pdf_page: pymupdf.Page, dpi: int) -> bytes:

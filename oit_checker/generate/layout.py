@@ -100,7 +100,9 @@ def per_item_hub(rows: list[Row], fy: int, path: str) -> HubPages:
 
 
 def vendor_hub(rows: list[Row], fy: int, path: str) -> HubPages:
-    """43 fixed slots; items fill them in order under headings that do not match them."""
+    """43 fixed slots; items fill them in order under headings that do not match them. A slot
+    holds every link of its item (twelve monthly files are twelve "เปิด" buttons): the truth
+    counts each placed file, so none may be left unlinked."""
     body, queue = [], list(rows)
     for group, slots in VENDOR_GROUPS:
         body.append(f'<h4 class="ita-group">{group}</h4><table class="table">')
@@ -108,7 +110,7 @@ def vendor_hub(rows: list[Row], fy: int, path: str) -> HubPages:
             row = queue.pop(0) if queue else None
             name = _esc(row.title) if row else ""
             button = (
-                row.anchors[0]
+                " ".join(row.anchors)
                 if row and row.anchors
                 else '<a class="btn" href="" target="_blank">เปิด</a>'
             )
