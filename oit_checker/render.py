@@ -28,6 +28,8 @@ from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from oit_checker.fetch import kind_from_extension
+
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Frame, Page, Playwright, Request
 
@@ -54,6 +56,8 @@ MAX_TOGGLE_ROUNDS = 3
 MAX_TOGGLE_CLICKS = 300
 # Content a click removed (single-open accordions, tabs) is kept, up to this many characters.
 MAX_REMOVED_CHARS = 2_000_000
+# A frame's document of another type (a PDF shown in an iframe or an embed) is not a page.
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Schemes a page may load without touching the network.
 LOCAL_SCHEMES = frozenset({"data", "blob", "about", "chrome-extension"})
 
@@ -345,8 +349,10 @@ class Renderer:
         page.on("requestfailed", traffic.ended)
         page.on("popup", lambda popup: asyncio.ensure_future(popup.close()))
         document_status: dict[str, int] = {}
+        content_types: dict[str, str] = {}
 
         def remember_status(response: Any) -> None:
+            content_types[response.url] = response.headers.get("content-type", "")
             if response.request.resource_type == "document":
                 document_status[response.url] = response.status
 
@@ -367,6 +373,8 @@ class Renderer:
             if urlsplit(frame.url).scheme not in ("http", "https"):
                 continue
             if document_status.get(frame.url, 200) >= 400:
+                continue
+            if _shows_a_document(frame.url, content_types.get(frame.url, "")):
                 continue
             with contextlib.suppress(Exception):
                 result.frames.append((frame.url, await self._frame_html(frame, traffic)))
@@ -402,6 +410,15 @@ class Renderer:
                     await traffic.quiet(QUIET_AFTER_CLICKS, self.options.settle)
                 await frame.evaluate(_APPEND_REMOVED_JS)
         return await frame.content()
+
+
+def _shows_a_document(url: str, content_type: str) -> bool:
+    """A frame that shows a PDF or an Office file (an iframe or a viewer's embed): Chromium gives
+    its own viewer's empty page as the frame's HTML, which must not stand for the document; the
+    crawler fetches the file itself."""
+    if content_type:
+        return content_type.split(";")[0].strip().lower() not in HTML_TYPES
+    return kind_from_extension(url) not in (None, "html")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pymupdf
 import pytest
 
 import oit_checker.crawl.rendering as rendering_module
@@ -194,6 +195,43 @@ async def test_same_site_frames_are_returned(tmp_path: Path, other_host: OtherHo
     assert [urlsplit(url).path for url, _ in result.frames] == ["/menu.html"]
     assert 'href="/ita.html"' in result.frames[0][1]
     assert other_host.requests == []
+
+
+VIEWER = (
+    "<html><body><div id='viewer'></div><script>var f=new URLSearchParams(location.search)"
+    ".get('file');document.getElementById('viewer').innerHTML='<embed src=\"'+f+'\">';"
+    "</script></body></html>"
+)
+
+
+async def test_a_pdf_shown_in_a_frame_is_fetched_as_the_pdf(tmp_path: Path) -> None:
+    """A PDF in an iframe, or in a pdf.js-style viewer's embed, is a document: Chromium's
+    viewer page (empty HTML) was returned as that URL's frame, so the crawl took the PDF for
+    an empty page and never read it."""
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 72), "manual of services")
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "manual.pdf").write_bytes(pdf.tobytes())
+    (tmp_path / "files" / "plan.pdf").write_bytes(pdf.tobytes())
+    write(
+        tmp_path,
+        {
+            "index.html": "<html><body><script>var x = 1;</script>"
+            '<iframe src="/viewer.html?file=/files/manual.pdf"></iframe>'
+            '<iframe src="/files/plan.pdf"></iframe></body></html>',
+            "viewer.html": VIEWER,
+        },
+    )
+    with SiteServer(tmp_path) as site:
+        async with Renderer({"127.0.0.1"}) as renderer:
+            result = await renderer.render(site.url)
+        opts = CrawlOptions(
+            render="always", respect_robots=False, use_sitemap=False, fetch=FAST, max_seconds=30
+        )
+        stats = await Crawler(site.url, opts, links_of, flat).run()
+
+    assert [urlsplit(url).path for url, _ in result.frames] == ["/viewer.html"]
+    assert stats.documents == 2  # both PDFs fetched and read as PDFs
 
 
 # ---------------------------------------------------------------------------------------------
