@@ -215,6 +215,37 @@ def test_an_accordion_row_of_monthly_files_each_in_its_own_paragraph(tmp_path):
     assert got.status == "present", got.reason
 
 
+def test_a_month_shown_in_a_viewer_captioned_below_joins_its_accordion_row(tmp_path):
+    """The same row with one month in a pdf.js viewer iframe and its caption after it: the
+    iframe has no words of its own, so its paragraph captions it and it belongs to the bold
+    heading's row (it made a row of its own, and the row lacked that month)."""
+    months = [f"{THAI_MONTH_NAMES[m][0]} {y}" for y, m in fy_months(2568)]
+    paragraphs = [
+        f'<p>– <a href="/files/skr{n}.pdf">{n}.สขร.เดือน {month}</a></p>'
+        for n, month in enumerate(months, start=1)
+    ]
+    paragraphs[4] = (
+        '<p>– <iframe src="/pdfjs/web/viewer.html?file=/files/skr5.pdf" width="100%"'
+        f' height="600"></iframe><br>5.สขร.เดือน {months[4]}</p>'
+    )
+    others = _rows([(f"{n} {t}", h) for n, t, h in FIVE_ROWS])
+    files = {
+        "index.html": page('<h1>อบต.ทดสอบ</h1><a href="/ita.html">ITA</a>'),
+        "ita.html": _accordion(
+            [
+                (
+                    2568,
+                    f"{others}<p><strong>O12 รายการการจัดซื้อจัดจ้าง</strong></p>" + "".join(paragraphs),
+                )
+            ]
+        ),
+        "pdfjs/web/viewer.html": "<html><body><div id='viewer'></div></body></html>",
+        **_monthly_pdfs(tmp_path),
+    }
+    got = audit_site(tmp_path, files)["O12"]
+    assert got.status == "present", got.reason
+
+
 def test_rows_of_the_same_title_in_two_year_sections_are_not_one_row(tmp_path):
     """Multi-year accordions repeat each item's title under every year: last year's files
     (which hold the HR topics) do not complete this year's plan (which lacks them)."""

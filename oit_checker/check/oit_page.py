@@ -111,7 +111,10 @@ class OitPages:
         context_item = self.namer.name_text(link.context) if link.context else None
         heading = link.label.split(LABEL_SEPARATOR)[0] if link.label else ""
         heading_item = self.namer.name_text(heading) if heading else None
-        alone = len(compact(link.context)) - len(compact(link.text)) <= LONE_LINK_EXTRA
+        # A link without words of its own (a viewer's iframe, an icon) is captioned by its
+        # paragraph ("– <iframe …><br>5.สขร.เดือน กุมภาพันธ์ 2568"): it is that paragraph's link.
+        shown = compact(link.text)
+        alone = not shown or len(compact(link.context)) - len(shown) <= LONE_LINK_EXTRA
         if context_item is not None and not (alone and heading_item == context_item):
             return link.context, context_item
         if heading_item is not None and own in (None, heading_item):
