@@ -182,3 +182,32 @@ def test_a_slug_cut_from_the_title_does_not_stand_in_for_the_progress_report(tmp
     got = audit_site(tmp_path, files)["O6"]
     assert got.status == "absent", got.reason
     assert "progress" in got.missing
+
+
+def test_a_position_in_a_damaged_pdf_text_layer_is_no_unit(tmp_path):
+    """ "หัวหนาฝายบริหารทัวไป" is the head of general affairs in a text layer that lost its tone
+    marks: a post, not a unit, as "หัวหน้าฝ่ายบริหารทั่วไป" is. With it counted, one group
+    and a post passed for the list of units."""
+    head = [
+        "แผนผังโครงสร้างส่วนราชการโรงเรียนทดสอบวิทยา",
+        "ผู้อำนวยการโรงเรียน กำกับดูแลและรับผิดชอบการบริหารราชการของโรงเรียนทดสอบวิทยา",
+        "หัวหน้าฝ่ายบริหารทั่วไป เป็นผู้บังคับบัญชาพนักงานและลูกจ้าง รองลงมาคือ รองผู้อำนวยการโรงเรียน",
+        "อำนาจหน้าที่ของโรงเรียนทดสอบวิทยา (1) จัดให้มีและบำรุงรักษาทางน้ำและทางบก",
+        "(2) รักษาความสะอาดของถนน ทางน้ำ ทางเดิน และที่สาธารณะ (3) ป้องกันโรคและระงับโรคติดต่อ",
+    ]
+
+    def o1(folder: str, lines: list[str]):
+        root = tmp_path / folder
+        root.mkdir()
+        text = [_legacy(t) for t in ["โครงสร้างและอำนาจหน้าที่", *lines]]
+        files = {
+            "index.html": hub([("O1", "โครงสร้างและอำนาจหน้าที่", "/docs/o1.pdf")]),
+            "docs/o1.pdf": pdf_reportlab(text, root / "o1.pdf").read_bytes(),
+        }
+        return audit_site(root, files)["O1"]
+
+    one_group = o1("one", [*head, "กลุ่มบริหารวิชาการ จึงเรียนมาเพื่อโปรดทราบ"])
+    assert one_group.status == "absent", one_group.reason
+    assert one_group.missing == ["units"]
+    two_units = o1("two", [*head, "กลุ่มบริหารวิชาการ ฝ่ายการเงินและพัสดุ"])
+    assert two_units.status == "present", two_units.reason

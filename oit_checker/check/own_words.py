@@ -76,6 +76,25 @@ def spaced(phrase: str) -> str:
     return r"\s*".join(_char(c) for c in phrase)
 
 
+def tolerant(pattern: str) -> str:
+    """A rule's regex as a damaged PDF text layer shows what it matches: a tone mark written
+    in it may be missing, ำ may be า (outside character classes; escapes are kept whole).
+    "หัวหน้าฝ่าย…" must still mask "หัวหนาฝาย…", or the unit in a position title counts."""
+    out, in_class, escaped = [], False, False
+    for c in pattern:
+        if escaped or c == "\\":
+            out.append(c)
+            escaped = not escaped and c == "\\"
+            continue
+        if in_class:
+            in_class = c != "]"
+            out.append(c)
+            continue
+        in_class = c == "["
+        out.append(_char(c) if c in TONE_MARKS or c == "ำ" else c)
+    return "".join(out)
+
+
 def _char(c: str) -> str:
     if c in TONE_MARKS:
         return f"{c}?"
@@ -95,7 +114,7 @@ class OwnWords:
                 self._masks[(item.id, comp.name)] = self._build(comp, names, item)
 
     def _build(self, comp: Component, names: tuple[str, ...], item: Item) -> re.Pattern[str] | None:
-        alternatives = [f"(?:{rx.pattern})" for rx in comp.not_within]
+        alternatives = [f"(?:{tolerant(rx.pattern)})" for rx in comp.not_within]
         alternatives += [truncated(n, item) for n in sorted(names, key=len, reverse=True)]
         if self.dating:
             alternatives.append(f"(?:{self.dating})")
