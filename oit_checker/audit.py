@@ -48,7 +48,7 @@ from oit_checker.errors import (
 from oit_checker.extract.documents import OcrOptions, extract_document
 from oit_checker.extract.html import parse_html
 from oit_checker.fetch import Credentials, credentials_of
-from oit_checker.locking import SiteBusy, site_lock
+from oit_checker.locking import SiteBusy
 from oit_checker.models import (
     DOCUMENT_KINDS,
     Fetched,
@@ -445,7 +445,7 @@ async def audit(
     options = _bounded(options, deadline, credentials_of(url))
     with contextlib.ExitStack() as held:
         try:
-            held.enter_context(site_lock(store.path, start))
+            held.enter_context(store.site_lock(start))
         except SiteBusy as exc:
             raise AuditError(str(exc), EXIT_UNCRAWLABLE) from None
         return await _audit(start, rules, store, options, progress, deadline)

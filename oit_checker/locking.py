@@ -21,6 +21,14 @@ class SiteBusy(Exception):
     """Another process is auditing this site into this database."""
 
 
+def busy_message(site: str, db: object, holder: str) -> str:
+    return (
+        f"มีการตรวจเว็บไซต์นี้อยู่แล้วในฐานข้อมูลเดียวกัน ({holder}) รอให้เสร็จก่อน"
+        f" / another audit of {site} into {db} is running ({holder}): this one refuses"
+        f" rather than load the agency's server twice; wait for it, or use another --db"
+    )
+
+
 @contextlib.contextmanager
 def site_lock(db: Path, site: str) -> Iterator[None]:
     """Hold the site's lock for the duration; raise SiteBusy when another process holds it."""
@@ -36,11 +44,7 @@ def site_lock(db: Path, site: str) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise SiteBusy(
-                f"มีการตรวจเว็บไซต์นี้อยู่แล้วในฐานข้อมูลเดียวกัน ({holder}) รอให้เสร็จก่อน"
-                f" / another audit of {site} into {db} is running ({holder}): this one refuses"
-                f" rather than load the agency's server twice; wait for it, or use another --db"
-            ) from None
+            raise SiteBusy(busy_message(site, db, holder)) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}\n")

@@ -10,14 +10,19 @@ The store knows the records of ``models`` and nothing of the crawler or the chec
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from oit_checker.errors import EXIT_USAGE, OitError
+import psycopg
+
+from oit_checker.errors import EXIT_UNCRAWLABLE, EXIT_USAGE, OitError
+from oit_checker.locking import SiteBusy, busy_message, site_lock
 from oit_checker.models import Evidence, Fetched, FetchInfo, ItemResult
 from oit_checker.store_fetched import (  # noqa: F401 - re-exported: the store's public names
     CachedResource,
@@ -30,7 +35,8 @@ from oit_checker.store_fetched import (  # noqa: F401 - re-exported: the store's
     sha256,
 )
 from oit_checker.store_fleet import FleetTables
-from oit_checker.store_schema import open_database
+from oit_checker.store_pg import PgDatabase
+from oit_checker.store_schema import open_database, open_postgres
 from oit_checker.store_target import StoreTarget, store_target
 from oit_checker.store_web import WebTables
 
@@ -71,9 +77,37 @@ def process_alive(pid: int | None, host: str | None) -> bool:
 
 
 class Store(FetchedTables, WebTables, FleetTables):
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.db = open_database(self.path)
+    def __init__(self, path: Path | str | StoreTarget) -> None:
+        """The store at ``path``: an SQLite file, or a ``postgresql://`` URL (store_target.py);
+        for one with checked errors use ``open_store``."""
+        where = store_target(path)
+        if where.path is not None:
+            self.path: Path | str = where.path
+            self.db = open_database(where.path)
+        else:
+            self.path = where.shown()  # what messages name: the URL without its password
+            self.db = open_postgres(where.url)  # type: ignore[assignment]
+
+    @contextlib.contextmanager
+    def site_lock(self, site: str) -> Iterator[None]:
+        """Hold the site for one audit (raise SiteBusy when another holds it): per database,
+        so on PostgreSQL across every worker of the fleet."""
+        if not isinstance(self.db, PgDatabase):
+            with site_lock(Path(self.path), site):
+                yield
+            return
+        with self.db.site_lock(site) as holder:
+            if holder:
+                raise SiteBusy(busy_message(site, self.path, holder))
+            yield
+
+    def _running_elsewhere(self, run: dict, site_url: str) -> bool:
+        """Whether the process of a ``running`` run is still at it. On PostgreSQL the site's
+        lock says so across machines (the server frees it when a worker dies); on SQLite only
+        a local pid can be checked."""
+        if isinstance(self.db, PgDatabase):
+            return not self.db.site_free(site_url)
+        return process_alive(run.get("pid"), run.get("host"))
 
     # ---- sites and runs ---------------------------------------------------------------------
     def site_id(self, site_url: str, create: bool = False) -> int | None:
@@ -83,9 +117,12 @@ class Store(FetchedTables, WebTables, FleetTables):
             return found[0]["id"]
         if not create:
             return None
-        return sites.insert(
-            {"url": site_url, "host": urlsplit(site_url).hostname or "", "first_seen": _now()}
-        ).last_pk
+        # or ignore: another worker may add the site between the look and the insert
+        self.db.execute(
+            "insert or ignore into sites (url, host, first_seen) values (?, ?, ?)",
+            [site_url, urlsplit(site_url).hostname or "", _now()],
+        )
+        return self.site_id(site_url)
 
     def start_run(
         self, site_url: str, year: int, rules_path: str, rules_sha: str, as_of: str, options: dict
@@ -125,7 +162,7 @@ class Store(FetchedTables, WebTables, FleetTables):
             return None, f"no run of {site_url} for {year} in {self.path}"
         run = rows[0]
         where = f"the latest run #{run['id']} of {site_url} for {year}"
-        if run["status"] == "running" and process_alive(run.get("pid"), run.get("host")):
+        if run["status"] == "running" and self._running_elsewhere(run, site_url):
             return None, f"{where} is still running (pid {run['pid']} on {run['host']})"
         if run["status"] not in RESUMABLE_STATUSES:
             return None, f"{where} is {run['status']}"
@@ -395,9 +432,7 @@ def open_store(target: str | Path | StoreTarget, create: bool = True) -> Store:
     an OitError (exit 2) naming the database: a worker or a cron job never sees a traceback."""
     where = store_target(target)
     if where.path is None:
-        raise OitError(
-            f"PostgreSQL ({where.shown()}) is not supported yet: use an SQLite file", EXIT_USAGE
-        )
+        return _open_postgres(where)
     if not create and str(where.path) != ":memory:" and not where.path.exists():
         raise OitError(
             f"ไม่พบฐานข้อมูล (no database at) {where.path}; run `oit check` first or pass --db"
@@ -407,3 +442,19 @@ def open_store(target: str | Path | StoreTarget, create: bool = True) -> Store:
     except Exception as exc:  # an unwritable path, a file that is not SQLite
         said = "เปิดฐานข้อมูลไม่ได้ (cannot open database)" if create else CANNOT_READ
         raise OitError(f"{said} {where.path}: {exc}") from None
+
+
+def _open_postgres(where: StoreTarget) -> Store:
+    """A PostgreSQL store, or an OitError that says what went wrong: an unreachable server
+    (exit 3, like an unreachable site: worth retrying) or a refused login or database (2)."""
+    try:
+        return Store(where)
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        down = any(w in first for w in ("Connection refused", "timeout", "could not translate"))
+        raise OitError(
+            f"เชื่อมต่อฐานข้อมูลไม่ได้ (cannot connect to database) {where.shown()}: {first}",
+            EXIT_UNCRAWLABLE if down else EXIT_USAGE,
+        ) from None
+    except psycopg.Error as exc:
+        raise OitError(f"เปิดฐานข้อมูลไม่ได้ (cannot open database) {where.shown()}: {exc}") from None

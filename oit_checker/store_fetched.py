@@ -24,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from oit_checker.models import Fetched, Image, Link, Page
+from oit_checker.store_pg import PgDatabase
 
 
 def sha256(data: bytes) -> str:
@@ -100,7 +101,7 @@ class CachedResource:
 class FetchedTables:
     """The tables of fetched resources, extracted pages, the HTTP cache and OCR text."""
 
-    path: Path
+    path: Path | str
     db: sqlite_utils.Database
 
     @contextmanager
@@ -290,15 +291,26 @@ class FetchedTables:
     # ---- text cache (TextCache protocol of extract.documents) ---------------------------------
     # Called from extraction worker threads: a short connection of their own each time, since a
     # sqlite3 connection belongs to the thread that opened it (WAL lets them run side by side).
+    # On PostgreSQL a pooled connection of the thread's own; the cache is shared by every site
+    # and worker (a ministry PDF many agencies publish is OCR'd once for the fleet).
+    @contextmanager
+    def _side_connection(self) -> Iterator[Any]:
+        if isinstance(self.db, PgDatabase):
+            with self.db.side_connection() as conn:
+                yield conn
+            return
+        with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
+            yield conn
+
     def get_text(self, sha: str, method: str) -> str | None:
-        with closing(sqlite3.connect(self.path, timeout=30)) as conn:
+        with self._side_connection() as conn:
             row = conn.execute(
                 "select text from texts where sha256 = ? and method = ?", [sha, method]
             ).fetchone()
         return row[0] if row else None
 
     def put_text(self, sha: str, method: str, text: str) -> None:
-        with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
+        with self._side_connection() as conn:
             conn.execute(
                 "insert or replace into texts (sha256, method, text, created_at) values (?, ?, ?, ?)",
                 [sha, method, text, _now()],

@@ -17,12 +17,14 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.db import Table
 
+from oit_checker.store_pg import PgDatabase, PgTable, advisory_key
+
 MIGRATIONS = sqlite_utils.Migrations("oit-checker")
 
 
-def _table(db: sqlite_utils.Database, name: str) -> Table:
+def _table(db: sqlite_utils.Database, name: str) -> Table | PgTable:
     table = db[name]
-    assert isinstance(table, Table)  # names here are tables, never views
+    assert isinstance(table, Table | PgTable)  # names here are tables, never views
     return table
 
 
@@ -274,3 +276,21 @@ def upgrade(db: sqlite_utils.Database) -> None:
         db.rollback()
         raise
     db.commit()
+
+
+def open_postgres(url: str) -> PgDatabase:
+    """The PostgreSQL database at ``url``, its schema brought up to date by the same migrations
+    (recorded in the same ``_sqlite_migrations`` table). Workers starting together on a new
+    database wait for one another on an advisory lock, so the schema is made once."""
+    db = PgDatabase(url)
+    if not MIGRATIONS.pending(db):  # type: ignore[arg-type]
+        return db
+    # A session lock, outside any transaction: each migration's own transaction then starts
+    # after the previous holder's commit and sees the tables it made.
+    key = advisory_key("oit migrations")
+    db.execute("select pg_advisory_lock(?)", [key])
+    try:
+        MIGRATIONS.apply(db)  # type: ignore[arg-type]
+    finally:
+        db.execute("select pg_advisory_unlock(?)", [key])
+    return db
