@@ -24,9 +24,11 @@ from oit_checker.audit import AuditError, AuditOptions, AuditResult, audit, chec
 from oit_checker.batch import DEFAULT_PARALLEL, check_unique, resolve_rules, run_batch
 from oit_checker.check.items import NOT_JUDGED
 from oit_checker.config import (
+    DB_ENV,
     AuditSettings,
     NotifySettings,
     check_url,
+    database,
     load_batch_file,
     load_config,
 )
@@ -71,6 +73,7 @@ from oit_checker.rules import RuleError, RuleSet, YearChoice, load_rules, load_y
 from oit_checker.serve import SiteServer
 from oit_checker.settings import SETTINGS, check_settings, default
 from oit_checker.store import CANNOT_READ, Store, open_store
+from oit_checker.store_target import store_target
 from oit_checker.urls import display_url, normalize_url
 
 
@@ -152,7 +155,11 @@ def _audit_settings(**values: Any) -> AuditSettings:
 YearOpt = Annotated[str | None, _setting("year", "-y")]
 RulesOpt = Annotated[Path | None, _setting("rules")]
 AsOfOpt = Annotated[str | None, _setting("as_of")]
-DbOpt = Annotated[Path, typer.Option("--db", help="SQLite database for runs")]
+DB_HELP = (
+    "Where runs are kept: an SQLite file, or postgresql://user@host:port/dbname"
+    f" (the fleet's shared store); default ${DB_ENV}, else ./oit.db"
+)
+DbOpt = Annotated[str, typer.Option("--db", help=DB_HELP, callback=lambda v: database(v))]
 
 
 class FailOn(StrEnum):
@@ -182,7 +189,7 @@ def check(
     ],
     year: YearOpt = None,
     rules_file: RulesOpt = None,
-    db: DbOpt = Path("oit.db"),
+    db: DbOpt = None,  # type: ignore[assignment]
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON result here")
     ] = None,
@@ -268,7 +275,7 @@ def _notify_settings(
     return settings
 
 
-def _compare_with_previous(db: Path, run_id: int) -> dict | None:
+def _compare_with_previous(db: str, run_id: int) -> dict | None:
     """Diff against the site's previous complete run, and say what regressed, under the report."""
     store = Store(db)
     previous = previous_run(store, run_id)
@@ -279,15 +286,18 @@ def _compare_with_previous(db: Path, run_id: int) -> dict | None:
     return diff
 
 
-def _notify_failure(db: Path, url: str, year: int, error: str, settings: NotifySettings) -> None:
+def _notify_failure(db: str, url: str, year: int, error: str, settings: NotifySettings) -> None:
     """A site that could not be audited is news to whoever watches it, like a regression."""
     start = check_start_url(url)
-    run = Store(db).latest_run(start) if db.exists() else None
+    try:
+        run = open_store(db, create=False).latest_run(start)
+    except OitError:  # no database yet, or it cannot be reached either
+        run = None
     run_id = run["id"] if run and run["status"] in ("failed", "incomplete") else None
     _send_notifications(db, settings, failure_summary(start, year, error, run_id))
 
 
-def _send_notifications(db: Path, settings: NotifySettings, summary: dict) -> None:
+def _send_notifications(db: str, settings: NotifySettings, summary: dict) -> None:
     outcome = notify(settings, summary)
     for channel, state in outcome.items():
         if state.startswith("failed"):
@@ -303,7 +313,7 @@ def _send_notifications(db: Path, settings: NotifySettings, summary: dict) -> No
 
 
 def _run_audit(
-    url: str, rules: RuleSet, db: Path, options: AuditOptions, show_progress: bool
+    url: str, rules: RuleSet, db: str, options: AuditOptions, show_progress: bool
 ) -> AuditResult:
     store = _writable_store(db)
     live = show_progress and err.is_terminal
@@ -322,7 +332,7 @@ def _run_audit(
         raise typer.Exit(EXIT_TERMINATED) from None
 
 
-def _writable_store(db: Path) -> Store:
+def _writable_store(db: str) -> Store:
     return open_store(db)
 
 
@@ -498,7 +508,7 @@ def doctor() -> None:
 
 @app.command()
 def demo(
-    db: DbOpt = Path("oit.db"),
+    db: DbOpt = None,  # type: ignore[assignment]
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON result here")
     ] = None,
@@ -606,7 +616,7 @@ def eval_fixtures(
 def explain(
     item_id: Annotated[str, typer.Argument(help="Item id, e.g. O12")],
     run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest)")] = None,
-    db: DbOpt = Path("oit.db"),
+    db: DbOpt = None,  # type: ignore[assignment]
 ) -> None:
     """Show how an item was decided: every candidate considered, why it was accepted or rejected,
     and what to publish to fix it."""
@@ -652,7 +662,7 @@ def _fix_text(rules_path: str, item_id: str) -> str:
 # ---- stored runs: history, diff, answer sheet, HTML report ----------------------------------------
 
 
-def _open_store(db: Path) -> Store:
+def _open_store(db: str) -> Store:
     """An existing database only: reading commands must not create an empty one by mistake."""
     store = open_store(db, create=False)
     try:
@@ -691,7 +701,7 @@ def verify(
     url: Annotated[str, typer.Option("--site", help="The agency's main website")],
     year: YearOpt = None,
     rules_file: RulesOpt = None,
-    db: DbOpt = Path("oit.db"),
+    db: DbOpt = None,  # type: ignore[assignment]
     as_of: AsOfOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
     json_path: Annotated[
@@ -722,7 +732,7 @@ def history(
     site: Annotated[
         str | None, typer.Argument(help="Only this site (URL, host or part of the URL)")
     ] = None,
-    db: DbOpt = Path("oit.db"),
+    db: DbOpt = None,  # type: ignore[assignment]
 ) -> None:
     """List stored runs, newest first: status, OIT score and verdict counts."""
     store = _open_store(db)
@@ -740,7 +750,7 @@ def diff(
     ] = None,
     run_b: Annotated[int | None, typer.Argument(help="The newer run")] = None,
     site: SiteOpt = None,
-    db: DbOpt = Path("oit.db"),
+    db: DbOpt = None,  # type: ignore[assignment]
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the diff as JSON here")
     ] = None,
@@ -799,7 +809,7 @@ def sheet(
         typer.Option("--output", "-o", help="File to write (default: oit-sheet-RUN.FORMAT)"),
     ] = None,
     site: SiteOpt = None,
-    db: DbOpt = Path("oit.db"),
+    db: DbOpt = None,  # type: ignore[assignment]
 ) -> None:
     """The ITAS answer sheet of a stored run: per item มี/ไม่มี, one URL and an explanation."""
     if format_ is None:
@@ -821,7 +831,7 @@ def report(
         "report.html"
     ),
     site: SiteOpt = None,
-    db: DbOpt = Path("oit.db"),
+    db: DbOpt = None,  # type: ignore[assignment]
 ) -> None:
     """A printable, self-contained HTML report of a stored run, with changes since the last."""
     store = _open_store(db)
@@ -837,7 +847,7 @@ def report(
 
 @app.command()
 def serve(
-    db: DbOpt = Path("oit.db"),
+    db: DbOpt = None,  # type: ignore[assignment]
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on; beyond loopback needs --token")
     ] = "127.0.0.1",
@@ -867,6 +877,8 @@ def serve(
         )
     if not 0 < port < 65536 or max_upload_mb <= 0:
         raise OitError("--port must be 1-65535 and --max-upload-mb above 0")
+    if store_target(db).is_postgres:
+        raise OitError("oit serve keeps its files beside an SQLite database: give --db a file")
     _writable_store(db)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
@@ -889,8 +901,12 @@ def batch(
         Path, typer.Argument(help="config.toml (see README) or sites.csv (url[,name] per line)")
     ],
     db: Annotated[
-        Path | None,
-        typer.Option("--db", help="SQLite database (default: the config's, else ./oit.db)"),
+        str | None,
+        typer.Option(
+            "--db",
+            help="An SQLite file or postgresql:// URL (default: $OIT_DB, the config's [fleet] db,"
+            " its [defaults] db, else ./oit.db)",
+        ),
     ] = None,
     parallel: Annotated[
         int, typer.Option("--parallel", "-p", help="Sites audited at the same time")
@@ -923,7 +939,7 @@ def batch(
     notify_settings = config.notify if notify_enabled else NotifySettings()
     if notify_webhook:
         notify_settings.webhook = check_url(notify_webhook, "--notify-webhook")
-    db_path = db or config.db
+    db_path = database(db, config)
     _writable_store(db_path)
 
     def say(line: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from oit_checker.audit import AuditOptions, is_web_address
 from oit_checker.crawl import CrawlOptions
+from oit_checker.errors import OitError
 from oit_checker.extract.documents import OcrOptions
 from oit_checker.settings import (
     SETTINGS,
@@ -25,9 +27,11 @@ from oit_checker.settings import (
     check_type,
     default,
 )
+from oit_checker.store_target import store_target
 from oit_checker.urls import strip_credentials
 
 DEFAULT_DB = "oit.db"
+DB_ENV, BROKER_ENV = "OIT_DB", "OIT_BROKER"  # the fleet's store and queue, for every command
 NOTIFY_ON = ("regression", "always")
 SMTP_SECURITY = ("auto", "ssl", "starttls", "none")
 
@@ -209,17 +213,43 @@ def _notify(table: Any, where: str) -> NotifySettings:
     return notify
 
 
-def _fleet(table: Any, where: str) -> FleetSettings:
+def _fleet(table: Any, path: Path | None, where: str) -> FleetSettings:
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: expected a table [fleet]")
+        raise ConfigError(f"{where}: expected a table")
     _unknown(table, {f.name for f in fields(FleetSettings)}, where)
-    return FleetSettings(**{k: _kind(v, str, f"{where} {k}").strip() for k, v in table.items()})
+    fleet = FleetSettings(**{k: _kind(v, str, f"{where}: {k}").strip() for k, v in table.items()})
+    if fleet.db:
+        try:
+            target = store_target(fleet.db)
+        except OitError as exc:
+            raise ConfigError(f"{where}: db: {exc}") from None
+        if target.path is not None and not target.path.is_absolute() and path is not None:
+            fleet.db = str(path.parent / target.path.expanduser())  # as [defaults] db
+    return fleet
+
+
+def first_given(*values: str | None) -> str:
+    """The first value that is not empty (an option, then the environment, then a file)."""
+    return next((v.strip() for v in values if v and v.strip()), "")
+
+
+def database(option: str | None, config: Config | None = None) -> str:
+    """The store a command uses: ``--db``, else $OIT_DB, else the config's [fleet] db, else its
+    [defaults] db, else ./oit.db. A value is a file path or a postgresql:// URL."""
+    fleet = config.fleet.db if config else ""
+    return first_given(option, os.environ.get(DB_ENV), fleet) or str(config.db if config else DEFAULT_DB)
+
+
+def broker(option: str | None, config: Config | None = None) -> str:
+    """The queue's broker URL: ``--broker``, else $OIT_BROKER, else the config's [fleet]
+    broker; "" when none is given."""
+    return first_given(option, os.environ.get(BROKER_ENV), config.fleet.broker if config else "")
 
 
 def parse_config(data: dict, path: Path | None = None) -> Config:
     """Check and build a Config from parsed TOML; ``path`` anchors a relative ``db``."""
     name = str(path) if path else "config"
-    _unknown(data, {"defaults", "notify", "fleet", "site"}, name)
+    _unknown(data, {"defaults", "notify", "site", "fleet"}, name)
     config = Config(path=path)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
@@ -232,7 +262,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     if "notify" in data:
         config.notify = _notify(data["notify"], f"{name}: [notify]")
     if "fleet" in data:
-        config.fleet = _fleet(data["fleet"], f"{name}: [fleet]")
+        config.fleet = _fleet(data["fleet"], path, f"{name}: [fleet]")
     sites = data.get("site", [])
     if not isinstance(sites, list):
         raise ConfigError(f"{name}: site: write each site as a [[site]] table")

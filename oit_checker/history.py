@@ -45,7 +45,7 @@ def list_runs(store: Store, site: str | None = None) -> list[dict]:
                 "site": r["site"],
                 "started": r["started_at"] or "",
                 "finished": r["finished_at"] or "",
-                "status": shown_status(r),
+                "status": shown_status(r, store),
                 "year": r["year"],
                 "as_of": r["as_of"] or "",
                 "oit": loads_or(r["scores"], {}).get("oit"),
@@ -57,10 +57,17 @@ def list_runs(store: Store, site: str | None = None) -> list[dict]:
     return listed
 
 
-def shown_status(run: dict) -> str:
+def shown_status(run: dict, store: Store | None = None) -> str:
     """A run's status for people: a ``running`` run whose process is gone (killed, the machine
-    restarted) was interrupted; it can be continued with ``--resume``."""
-    if run["status"] == "running" and not process_alive(run.get("pid"), run.get("host")):
+    restarted) was interrupted; it can be continued with ``--resume``. With the ``store`` and
+    the run's ``site`` URL, a fleet's run on another machine is told apart too."""
+    if run["status"] != "running":
+        return run["status"]
+    if store is not None and run.get("site"):
+        alive = store.still_running(run, run["site"])
+    else:
+        alive = process_alive(run.get("pid"), run.get("host"))
+    if not alive:
         return "interrupted"
     return run["status"]
 

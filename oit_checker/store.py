@@ -101,7 +101,7 @@ class Store(FetchedTables, WebTables, FleetTables):
                 raise SiteBusy(busy_message(site, self.path, holder))
             yield
 
-    def _running_elsewhere(self, run: dict, site_url: str) -> bool:
+    def still_running(self, run: dict, site_url: str) -> bool:
         """Whether the process of a ``running`` run is still at it. On PostgreSQL the site's
         lock says so across machines (the server frees it when a worker dies); on SQLite only
         a local pid can be checked."""
@@ -162,7 +162,7 @@ class Store(FetchedTables, WebTables, FleetTables):
             return None, f"no run of {site_url} for {year} in {self.path}"
         run = rows[0]
         where = f"the latest run #{run['id']} of {site_url} for {year}"
-        if run["status"] == "running" and self._running_elsewhere(run, site_url):
+        if run["status"] == "running" and self.still_running(run, site_url):
             return None, f"{where} is still running (pid {run['pid']} on {run['host']})"
         if run["status"] not in RESUMABLE_STATUSES:
             return None, f"{where} is {run['status']}"
@@ -451,7 +451,7 @@ def _open_postgres(where: StoreTarget) -> Store:
         return Store(where)
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        down = any(w in first for w in ("Connection refused", "timeout", "could not translate"))
+        down = any(w in first for w in ("Connection refused", "timeout", "resolve", "translate"))
         raise OitError(
             f"เชื่อมต่อฐานข้อมูลไม่ได้ (cannot connect to database) {where.shown()}: {first}",
             EXIT_UNCRAWLABLE if down else EXIT_USAGE,

@@ -16,6 +16,7 @@ import pytest
 import sqlite_utils
 
 from oit_checker.errors import OitError
+from oit_checker.history import list_runs
 from oit_checker.locking import SiteBusy
 from oit_checker.models import Evidence, Fetched, ItemResult, Page
 from oit_checker.store import Store, open_store
@@ -169,7 +170,9 @@ def test_a_run_left_running_by_a_worker_elsewhere_is_resumed_only_once_it_is_gon
         with pytest.raises(SiteBusy) as busy, store.site_lock(SITE):
             pass
         assert f"on {socket.gethostname()}" in str(busy.value)  # names who holds it
+        assert list_runs(store)[0]["status"] == "running"
     other.db.close()  # its connection ends: the server frees the lock
+    assert list_runs(store)[0]["status"] == "interrupted"
     with store.site_lock(SITE):
         found, why = store.resumable_run(SITE, 2568)
     assert found is not None and found["id"] == run, why

@@ -5,16 +5,15 @@ config.toml's ``[fleet]`` table."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from oit_checker.config import Config
+from oit_checker.config import BROKER_ENV, DB_ENV, Config, broker, first_given
 from oit_checker.errors import OitError
 
-BROKER_ENV, DB_ENV = "OIT_BROKER", "OIT_DB"
+__all__ = ["BROKER_ENV", "DB_ENV", "broker_url", "db_target"]
 
 
 def broker_url(given: str | None, config: Config | None = None) -> str:
-    url = given or os.environ.get(BROKER_ENV) or (config.fleet.broker if config else "")
+    url = broker(given, config)
     if not url:
         raise OitError(
             f"no broker: pass --broker redis://host:6379/0, set {BROKER_ENV},"
@@ -24,18 +23,11 @@ def broker_url(given: str | None, config: Config | None = None) -> str:
 
 
 def db_target(given: str | None, config: Config | None = None) -> str:
-    """The store: a path (relative to the config when it came from there) or a URL."""
-    if given:
-        return given
-    if os.environ.get(DB_ENV):
-        return os.environ[DB_ENV]
-    db = config.fleet.db if config else ""
+    """The store: a path (made relative to the config when it came from there, by
+    config.py) or a URL. No default: a fleet must name its shared store."""
+    db = first_given(given, os.environ.get(DB_ENV), config.fleet.db if config else "")
     if not db:
         raise OitError(
             f"no database: pass --db PATH|URL, set {DB_ENV}, or write db in config.toml's [fleet]"
         )
-    if "://" not in db and config is not None and config.path is not None:
-        path = Path(db).expanduser()
-        return str(path if path.is_absolute() else config.path.parent / path)
     return db
-
