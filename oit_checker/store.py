@@ -88,6 +88,16 @@ class Store(FetchedTables, WebTables, FleetTables):
             self.path = where.shown()  # what messages name: the URL without its password
             self.db = open_postgres(where.url)  # type: ignore[assignment]
 
+    def close(self) -> None:
+        """Close the database's connections (on PostgreSQL a server slot each)."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     @contextlib.contextmanager
     def site_lock(self, site: str) -> Iterator[None]:
         """Hold the site for one audit (raise SiteBusy when another holds it): per database,

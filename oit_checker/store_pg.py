@@ -20,6 +20,7 @@ import os
 import queue
 import re
 import socket
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -219,7 +220,9 @@ class _Conn:
     """What the store asks of ``db.conn`` (and of a side connection): the same SQL translated."""
 
     def __init__(self, db: PgDatabase, raw: psycopg.Connection) -> None:
-        self.db, self.raw = db, raw
+        # A weak reference: no cycle, so a dropped Store's connections close at once (a worker
+        # opening a store per job must not hold one connection per past job until a GC).
+        self.db, self.raw = weakref.proxy(db), raw
 
     @property
     def in_transaction(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,26 @@ def test_an_unreachable_or_refused_postgres_is_a_clear_error(postgres):
 
 def test_sqlite_stays_a_file_path(tmp_path):
     assert isinstance(Store(tmp_path / "a.db").path, Path)
+
+
+def test_a_dropped_or_closed_store_gives_its_server_connections_back(pg_url):
+    import gc
+
+    import psycopg
+
+    def connections() -> int:
+        with psycopg.connect(pg_url) as conn:
+            sql = "select count(*) from pg_stat_activity where datname = current_database()"
+            return conn.execute(sql).fetchone()[0] - 1  # less this one
+
+    gc.disable()  # what a dropped store frees must not wait for a collection
+    try:
+        Store(pg_url).put_text("a", "ocr", "x")  # main and one text-cache connection
+        with Store(pg_url) as store:
+            assert store.get_text("a", "ocr") == "x"
+        deadline = time.monotonic() + 10  # a backend ends just after its client hangs up
+        while connections() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert connections() == 0
+    finally:
+        gc.enable()
