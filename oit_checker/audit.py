@@ -24,6 +24,7 @@ import functools
 import hashlib
 import importlib
 import json
+import pkgutil
 import re
 import time
 from collections.abc import Callable
@@ -78,13 +79,10 @@ EXTRACTOR_MODULES = (
     "oit_checker.bounds",  # flattens deep HTML, refuses zip bombs
 )
 # The code whose output a run's verdicts are: a quick re-audit keeps the previous verdicts only
-# when none of it changed.
+# when none of it changed. Every module of the checker package counts (checker_modules()), so a
+# new one cannot be forgotten here; these are the others it reads through.
+CHECKER_PACKAGE = "oit_checker.check"
 CHECKER_MODULES = (
-    "oit_checker.check.items",
-    "oit_checker.check.naming",
-    "oit_checker.check.period",
-    "oit_checker.check.helpers",
-    "oit_checker.check.site",
     "oit_checker.dates",
     "oit_checker.rules",
     "oit_checker.thai",
@@ -213,8 +211,15 @@ def extractor_version() -> str:
 
 @functools.cache
 def checker_version() -> str:
-    """A hash of the code that turns a site index into verdicts (CHECKER_MODULES)."""
-    return _source_hash(CHECKER_MODULES)
+    """A hash of the code that turns a site index into verdicts (checker_modules())."""
+    return _source_hash(checker_modules())
+
+
+def checker_modules() -> tuple[str, ...]:
+    """Every module of the checker package, then CHECKER_MODULES."""
+    package = importlib.import_module(CHECKER_PACKAGE)
+    own = sorted(f"{CHECKER_PACKAGE}.{m.name}" for m in pkgutil.iter_modules(package.__path__))
+    return (*own, *CHECKER_MODULES)
 
 
 def _source_hash(modules: tuple[str, ...]) -> str:
@@ -446,8 +451,8 @@ async def audit(
     with contextlib.ExitStack() as held:
         try:
             held.enter_context(store.site_lock(start))
-        except SiteBusy as exc:
-            raise AuditError(str(exc), EXIT_UNCRAWLABLE) from None
+        except SiteBusy as exc:  # an AuditError, as batch counts a site's failures
+            raise AuditError(exc.message, exc.exit_code) from None
         return await _audit(start, rules, store, options, progress, deadline)
 
 
@@ -472,20 +477,10 @@ async def _audit(
 ) -> AuditResult:
     rules_sha = hashlib.sha256(Path(rules.path).read_bytes()).hexdigest()
     crawl_options = options.crawl
-    revisit_note: dict = {}
-    if options.resume:
-        run_id, as_of = _reopen(store, start, rules, rules_sha)
-    else:
-        as_of = options.as_of
-        if not options.fresh:
-            quick, revisit_note = await _quick_reaudit(
-                start, rules, rules_sha, store, options, progress
-            )
-            if quick is not None:
-                return quick
-        run_id = store.start_run(
-            start, rules.year, str(rules.path), rules_sha, as_of.isoformat(), _run_options(options)
-        )
+    opened = await _open_run(start, rules, rules_sha, store, options, progress)
+    if isinstance(opened, AuditResult):
+        return opened  # the quick re-audit: nothing due changed
+    run_id, as_of, revisit_note = opened
     site_id = store.site_id(start)
     assert site_id is not None  # start_run made it; a resumed run has one
     namer = ItemNamer(rules)
@@ -539,13 +534,53 @@ async def _audit(
     results = check_items(rules, site, rules.year, as_of, namer, judged)
     scores = score(results, rules, options.iit, options.eit1, options.eit2)
     stats_dict["seconds"] = round(time.monotonic() - began, 2)
-    exit_code = (
-        EXIT_ALL_PRESENT if all(r.status == "present" for r in results) else EXIT_SOME_MISSING
-    )
+    exit_code = _exit_code(results)
     store.finish_run(run_id, "complete", results, scores.as_dict(), stats_dict, exit_code)
     return AuditResult(
         start, rules.year, rules, as_of, results, scores, stats_dict, run_id, exit_code
     )
+
+
+async def _open_run(
+    start: str,
+    rules: RuleSet,
+    rules_sha: str,
+    store: Store,
+    options: AuditOptions,
+    progress: Progress | None,
+) -> tuple[int, dt.date, dict] | AuditResult:
+    """The run this audit writes: the interrupted one it resumes, or a new one, with its audit
+    date and the quick re-audit's note; or the quick re-audit's result when nothing due
+    changed (then there is nothing left to crawl)."""
+    if options.resume:
+        run_id, as_of = _reopen(store, start, rules, rules_sha)
+        return run_id, as_of, {}
+    revisit_note: dict = {}
+    if not options.fresh:
+        quick, revisit_note = await _quick_reaudit(
+            start, rules, rules_sha, store, options, progress
+        )
+        if quick is not None:
+            return quick
+    run_id = _start_run(store, start, rules, rules_sha, options)
+    return run_id, options.as_of, revisit_note
+
+
+def _start_run(
+    store: Store, start: str, rules: RuleSet, rules_sha: str, options: AuditOptions
+) -> int:
+    return store.start_run(
+        start,
+        rules.year,
+        str(rules.path),
+        rules_sha,
+        options.as_of.isoformat(),
+        _run_options(options),
+    )
+
+
+def _exit_code(results: list[ItemResult]) -> int:
+    return EXIT_ALL_PRESENT if all(r.status == "present" for r in results) else EXIT_SOME_MISSING
 
 
 def _reopen(store: Store, start: str, rules: RuleSet, rules_sha: str) -> tuple[int, dt.date]:
@@ -656,19 +691,26 @@ async def _quick_reaudit(
         shown = ", ".join(changed[: revisit.SHOWN_CHANGES])
         note["why"] = f"{len(changed)} of {len(plan.due)} URLs asked again changed ({shown})"
         return None, note
-    run_id = store.start_run(
-        start,
-        rules.year,
-        str(rules.path),
-        rules_sha,
-        options.as_of.isoformat(),
-        _run_options(options),
-    )
+    run_id = _start_run(store, start, rules, rules_sha, options)
     store.carry_resources(
         previous["id"], run_id, site_id, {u: a.fetched for u, a in answers.items()}
     )
     results = store.item_results(previous["id"])
     scores = score(results, rules, options.iit, options.eit1, options.eit2)
+    stats = _carried_stats(previous, answers, len(plan.trusted), note, began)
+    exit_code = _exit_code(results)
+    store.finish_run(run_id, "complete", results, scores.as_dict(), stats, exit_code)
+    result = AuditResult(
+        start, rules.year, rules, options.as_of, results, scores, stats, run_id, exit_code
+    )
+    return result, note
+
+
+def _carried_stats(
+    previous: dict, answers: dict[str, revisit.Answer], trusted: int, note: dict, began: float
+) -> dict:
+    """The previous run's stats for a quick re-audit's run: what was asked again, nothing
+    fetched anew or extracted."""
     stats = json.loads(previous.get("stats") or "{}")
     stats.pop("resume", None)
     revalidated = sum(1 for a in answers.values() if a.fetched.status == 304)
@@ -682,18 +724,11 @@ async def _quick_reaudit(
             "changed": 0,
             "new": 0,
             "extracted": 0,
-            "trusted": len(plan.trusted),
+            "trusted": trusted,
         },
         revisit=note,
     )
-    exit_code = (
-        EXIT_ALL_PRESENT if all(r.status == "present" for r in results) else EXIT_SOME_MISSING
-    )
-    store.finish_run(run_id, "complete", results, scores.as_dict(), stats, exit_code)
-    result = AuditResult(
-        start, rules.year, rules, options.as_of, results, scores, stats, run_id, exit_code
-    )
-    return result, note
+    return stats
 
 
 def _start_problem(start: str, first: FetchInfo | None) -> str:

@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 from oit_checker import signals
 from oit_checker.audit import AuditError, AuditOptions, AuditResult, audit, check_start_url
 from oit_checker.batch import DEFAULT_PARALLEL, check_unique, resolve_rules, run_batch
-from oit_checker.check.items import NOT_JUDGED
+from oit_checker.check.candidates import NOT_JUDGED
 from oit_checker.config import (
     DB_ENV,
     AuditSettings,

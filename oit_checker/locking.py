@@ -16,9 +16,15 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from oit_checker.errors import EXIT_UNCRAWLABLE, OitError
 
-class SiteBusy(Exception):
-    """Another process is auditing this site into this database."""
+
+class SiteBusy(OitError):
+    """Another process is auditing this site into this database: the site cannot be audited
+    now (exit 3), which a nightly job must tell from a bad argument (2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, EXIT_UNCRAWLABLE)
 
 
 def busy_message(site: str, db: object, holder: str) -> str:

@@ -18,7 +18,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from oit_checker.audit import AuditOptions, AuditResult, audit
-from oit_checker.check.items import Candidate, ItemChecker
+from oit_checker.check.candidates import Candidate
+from oit_checker.check.items import ItemChecker
+from oit_checker.check.own_title import another_item, shown_title
 from oit_checker.check.site import SiteData
 from oit_checker.errors import OitError
 from oit_checker.extract.documents import extract_document
@@ -329,12 +331,16 @@ def _judge(checker: ItemChecker, item: Item, answer: Answer, result: AuditResult
     cand = checker.judge_candidate(item, _candidate(checker, item, url))
     verdict.found, verdict.missing = list(cand.found), list(cand.missing)
     verdict.reason = cand.reason
-    other = _another_items_document(checker, item, url)
-    if cand.outcome == "pass" and other is not None:
+    page = checker.site.page(url)
+    other = (
+        None
+        if page is None
+        else another_item(checker.namer, checker.rules.items, item, page, documents=True)
+    )
+    if cand.outcome == "pass" and page is not None and other is not None:
         verdict.status = WRONG
         verdict.reason = (
-            f"{display_url(url)} คือ{other.title} (หัวเรื่อง \"{_heading(checker, url)}\") "
-            f"ไม่ใช่{item.title}"
+            f'{display_url(url)} คือ{other.title} (หัวเรื่อง "{shown_title(page)}") ไม่ใช่{item.title}'
         )
     elif cand.outcome == "pass":
         verdict.status = OK
@@ -349,24 +355,6 @@ def _judge(checker: ItemChecker, item: Item, answer: Answer, result: AuditResult
     if verdict.status != OK and better and better != url:
         verdict.better_url = better
     return verdict
-
-
-def _heading(checker: ItemChecker, url: str) -> str:
-    page = checker.site.page(url)
-    if page is None:
-        return ""
-    return next((h for h in [page.title, *page.headings] if h.strip()), "").strip()[:120]
-
-
-def _another_items_document(checker: ItemChecker, item: Item, url: str) -> Item | None:
-    """The item an answered page or file is, by its own title, when that is another item: a
-    staff manual ("คู่มือการปฏิบัติงาน") answered for the citizen-service manual holds steps and
-    periods too, but an assessor reads its title and marks it wrong."""
-    heading = _heading(checker, url)
-    named = checker.namer.names_in(heading) if heading else ()
-    if not named or item.id in named:
-        return None
-    return next((i for i in checker.rules.items if i.id == named[0]), None)
 
 
 async def verify(

@@ -6,6 +6,7 @@ lacks items". They go through the real `oit` command, as a user or cron would ru
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import threading
@@ -93,3 +94,25 @@ def test_ctrl_c_in_any_command_exits_130_not_1(tmp_path):
         server.server_close()
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Aborted" not in stderr and "Traceback" not in stderr
+
+
+# Exceptions that never reach a user: each is caught inside the module that raises it.
+INTERNAL_EXCEPTIONS = {
+    "_OcrTimeout",  # extract/documents.py: OCR's time budget, becomes a Page note
+    "Forbidden",  # web/security.py: becomes an HTTP 403 page
+    "Terminated",  # signals.py: SIGTERM, the CLI exits 143
+    "AuditFailed",  # fleet/worker.py: raised into Dramatiq, which retries the job later
+}
+
+
+def test_every_error_meant_for_a_user_is_an_oit_error():
+    """An exception class of ours that is not an OitError would reach the user as a
+    traceback and exit 1 ("items absent"): each is an OitError or known to stay inside."""
+    package = Path(__file__).resolve().parent.parent / "oit_checker"
+    plain = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            bases = {getattr(b, "id", "") for b in getattr(node, "bases", [])}
+            if isinstance(node, ast.ClassDef) and bases & {"Exception", "BaseException"}:
+                plain.append(node.name)
+    assert set(plain) - {"OitError"} == INTERNAL_EXCEPTIONS
