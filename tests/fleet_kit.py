@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from oit_checker.generate import generate_site
 from oit_checker.rules import load_year
 from oit_checker.serve import SiteServer
+from oit_checker.store import open_store
 
 OIT = str(Path(sys.executable).parent / "oit")
 # Short enough for a test: a killed worker's jobs come back in 2 s, its server lock frees in 3.
@@ -55,7 +55,7 @@ def oit(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProc
     return subprocess.run([OIT, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
-def start_worker(broker: str, db: Path, log: Path, *extra: str) -> subprocess.Popen:
+def start_worker(broker: str, db: str, log: Path, *extra: str) -> subprocess.Popen:
     """`oit worker` in its own process group (killed whole with ``kill_worker``)."""
     handle = open(log, "ab")  # noqa: SIM115 - the worker writes to it until it ends
     return subprocess.Popen(
@@ -73,14 +73,17 @@ def kill_worker(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
     proc.wait(timeout=30)
 
 
-def job_states(db: Path) -> dict[str, str]:
-    if not db.exists():
-        return {}
-    with sqlite3.connect(db) as conn:
-        try:
-            return dict(conn.execute("select url, state from fleet_jobs"))
-        except sqlite3.OperationalError:
-            return {}
+def _query(db: str, sql: str, args: list | None = None) -> list[dict]:
+    """Rows from the fleet's store, SQLite file or PostgreSQL alike; none before it exists."""
+    try:
+        store = open_store(db, create=False)
+        return list(store.db.query(sql, args or []))
+    except Exception:  # not created yet by the first command
+        return []
+
+
+def job_states(db: str) -> dict[str, str]:
+    return {r["url"]: r["state"] for r in _query(db, "select url, state from fleet_jobs")}
 
 
 def wait_until(check, timeout: float, what: str, every: float = 0.2):
@@ -93,42 +96,37 @@ def wait_until(check, timeout: float, what: str, every: float = 0.2):
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def resources_of_running(db: Path) -> int:
+def resources_of_running(db: str) -> int:
     """Resources stored so far by the newest running run (0 when none runs)."""
-    if not db.exists():
-        return 0
-    with sqlite3.connect(db) as conn:
-        try:
-            row = conn.execute(
-                "select count(*) from resources where run_id ="
-                " (select max(id) from runs where status = 'running')"
-            ).fetchone()
-        except sqlite3.OperationalError:
-            return 0
-    return row[0] if row else 0
+    rows = _query(
+        db,
+        "select count(*) as n from resources where run_id ="
+        " (select max(id) from runs where status = 'running')",
+    )
+    return rows[0]["n"] if rows else 0
 
 
-def verdicts(db: Path) -> dict[str, dict[str, str]]:
+def verdicts(db: str) -> dict[str, dict[str, str]]:
     """Per site URL, its complete run's verdicts (item -> status)."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "select sites.url, items.item_id, items.status from items"
-            " join runs on runs.id = items.run_id join sites on sites.id = runs.site_id"
-            " where runs.status = 'complete'"
-        ).fetchall()
+    rows = _query(
+        db,
+        "select sites.url as url, items.item_id as item, items.status as status from items"
+        " join runs on runs.id = items.run_id join sites on sites.id = runs.site_id"
+        " where runs.status = 'complete'",
+    )
     found: dict[str, dict[str, str]] = {}
-    for url, item, status in rows:
-        found.setdefault(url, {})[item] = status
+    for row in rows:
+        found.setdefault(row["url"], {})[row["item"]] = row["status"]
     return found
 
 
-def complete_runs(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "select sites.url, count(*) from runs join sites on sites.id = runs.site_id"
-            " where runs.status = 'complete' group by sites.url"
-        ).fetchall()
-    return dict(rows)
+def complete_runs(db: str) -> dict[str, int]:
+    rows = _query(
+        db,
+        "select sites.url as url, count(*) as n from runs join sites on sites.id = runs.site_id"
+        " where runs.status = 'complete' group by sites.url",
+    )
+    return {r["url"]: r["n"] for r in rows}
 
 
 def overlapping(a: SiteServer, b: SiteServer) -> list[tuple[float, float]]:

@@ -25,12 +25,13 @@ from fleet_kit import (
     wait_until,
     write_config,
 )
+from receivers import free_port
 from redis_service import RedisServer
 
 from oit_checker.fleet.politeness import ServerLock, server_ip
 from oit_checker.fleet.tuning import ATTEMPTS, QUEUE, Tuning
 from oit_checker.fleet.worker import Context, run_job
-from oit_checker.store import Store
+from oit_checker.store import Store, open_store
 
 SEEDS = [93101, 93102, 93103]
 
@@ -39,6 +40,12 @@ SEEDS = [93101, 93102, 93103]
 def broker(redis_server):
     redis_server.flush()
     return redis_server.url
+
+
+@pytest.fixture
+def fleet_db(tmp_path) -> str:
+    """The store the workers share: an SQLite file (worker processes of one machine)."""
+    return str(tmp_path / "fleet.db")
 
 
 def _queued_messages(url: str) -> int:
@@ -126,7 +133,7 @@ def test_busy_server_requeues_and_poison_is_failed(tmp_path, broker):
     assert "failed 1" in status.stdout and "never finished" in status.stdout
 
 
-def test_killed_worker_job_is_resumed_by_another(tmp_path, broker):
+def test_killed_worker_job_is_resumed_by_another(tmp_path, broker, fleet_db):
     """kill -9 of a worker mid-audit: another worker takes the job back (heartbeat), resumes the
     run; exactly one complete run per site, verdicts as `oit batch` gives them, and the two
     sites sharing one server IP never crawled at the same moment."""
@@ -134,30 +141,30 @@ def test_killed_worker_job_is_resumed_by_another(tmp_path, broker):
     with ExitStack() as stack:
         served = serve_sites(stack, tmp_path, SEEDS, hosts, delay=0.05)
         config = write_config(tmp_path / "sites.toml", served)
-        db = tmp_path / "fleet.db"
-        proc = oit("enqueue", str(config), "--broker", broker, "--db", str(db), cwd=tmp_path)
+        db = fleet_db
+        proc = oit("enqueue", str(config), "--broker", broker, "--db", db, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         log = tmp_path / "workers.log"
-        first = start_worker(broker, str(db), log, "--threads", "1")
+        first = start_worker(broker, db, log, "--threads", "1")
         try:
             wait_until(lambda: resources_of_running(db) >= 8, 90, "an audit half-way")
         finally:
             kill_worker(first)
         killed = [url for url, state in job_states(db).items() if state == "running"]
         assert len(killed) == 1
-        second = start_worker(broker, str(db), log, "--threads", "2")
+        second = start_worker(broker, db, log, "--threads", "2")
         try:
             wait_until(lambda: set(job_states(db).values()) <= {"done", "failed"}, 150, "the batch")
         finally:
             kill_worker(second, signal.SIGTERM)
         same_ip = overlapping(served[0][0], served[2][0])
-        batch_db = tmp_path / "single.db"
-        single = oit("batch", str(config), "--db", str(batch_db), "--parallel", "3", cwd=tmp_path)
+        batch_db = str(tmp_path / "single.db")
+        single = oit("batch", str(config), "--db", batch_db, "--parallel", "3", cwd=tmp_path)
     assert single.returncode in (0, 1), single.stderr
     assert set(job_states(db).values()) == {"done"}, log.read_text()[-3000:]
     urls = [server.url for server, _ in served]
     assert complete_runs(db) == dict.fromkeys(urls, 1)
-    store = Store(db)
+    store = open_store(db)
     job = store.job(store.batches()[0], killed[0])
     assert job["attempts"] == 2
     assert store.run(job["run_id"])["resumed"] == 1  # the killed run went on, not a new one
@@ -166,7 +173,7 @@ def test_killed_worker_job_is_resumed_by_another(tmp_path, broker):
     assert "Traceback" not in log.read_text()
 
 
-def test_redis_restarted_during_a_batch_loses_nothing(tmp_path):
+def test_redis_restarted_during_a_batch_loses_nothing(tmp_path, fleet_db):
     """Redis killed and started again (append-only file) while a worker audits: every site
     ends done, once."""
     own = RedisServer(tmp_path / "redis").start()
@@ -176,11 +183,11 @@ def test_redis_restarted_during_a_batch_loses_nothing(tmp_path):
                 stack, tmp_path, SEEDS, ["127.0.0.4", "127.0.0.5", "127.0.0.6"], delay=0.05
             )
             config = write_config(tmp_path / "sites.toml", served)
-            db = tmp_path / "fleet.db"
-            assert oit("enqueue", str(config), "--broker", own.url, "--db", str(db),
+            db = fleet_db
+            assert oit("enqueue", str(config), "--broker", own.url, "--db", db,
                        cwd=tmp_path).returncode == 0  # fmt: skip
             log = tmp_path / "worker.log"
-            worker = start_worker(own.url, str(db), log, "--threads", "1")
+            worker = start_worker(own.url, db, log, "--threads", "1")
             try:
                 wait_until(lambda: resources_of_running(db) >= 5, 90, "an audit under way")
                 own.restart(down_seconds=1.0)
@@ -190,3 +197,23 @@ def test_redis_restarted_during_a_batch_loses_nothing(tmp_path):
     finally:
         own.stop()
     assert complete_runs(db) == dict.fromkeys((s.url for s, _ in served), 1)
+
+
+def test_a_site_that_stays_down_is_retried_then_failed_with_its_reason(tmp_path, broker):
+    """Retries with backoff (Dramatiq's Retries), then `failed` after ATTEMPTS starts, with the
+    reason in batch-status: the batch ends instead of retrying for ever."""
+    closed = f"http://127.0.0.1:{free_port()}/"
+    (tmp_path / "sites.csv").write_text(f"url\n{closed}\n", encoding="utf-8")
+    db = str(tmp_path / "fleet.db")
+    proc = oit("enqueue", "sites.csv", "--broker", broker, "--db", db, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    log = tmp_path / "worker.log"
+    worker = start_worker(broker, db, log, "--backoff-seconds", "0.2")
+    try:
+        wait_until(lambda: set(job_states(db).values()) == {"failed"}, 90, "the site failed")
+    finally:
+        kill_worker(worker, signal.SIGTERM)
+    status = json.loads(oit("batch-status", "--db", db, "--json", cwd=tmp_path).stdout)
+    assert status["counts"]["failed"] == 1
+    assert status["failed"][0]["attempts"] == ATTEMPTS
+    assert "connection refused" in status["failed"][0]["error"].lower()
