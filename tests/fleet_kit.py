@@ -76,8 +76,8 @@ def kill_worker(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
 def _query(db: str, sql: str, args: list | None = None) -> list[dict]:
     """Rows from the fleet's store, SQLite file or PostgreSQL alike; none before it exists."""
     try:
-        store = open_store(db, create=False)
-        return list(store.db.query(sql, args or []))
+        with open_store(db, create=False) as store:
+            return list(store.db.query(sql, args or []))
     except Exception:  # not created yet by the first command
         return []
 

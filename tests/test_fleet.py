@@ -43,9 +43,9 @@ def broker(redis_server):
 
 
 @pytest.fixture
-def fleet_db(tmp_path) -> str:
-    """The store the workers share: an SQLite file (worker processes of one machine)."""
-    return str(tmp_path / "fleet.db")
+def fleet_db(pg_url) -> str:
+    """The store the workers share: PostgreSQL (conftest's server), as across machines."""
+    return pg_url
 
 
 def _queued_messages(url: str) -> int:

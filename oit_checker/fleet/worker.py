@@ -67,7 +67,11 @@ def settings_from_json(text: str) -> AuditSettings:
 
 def run_job(batch: str, url: str, ctx: Context) -> str:
     """Audit the job's site once its server is free; what happened, in a word (for the log)."""
-    store = open_store(ctx.db)
+    with open_store(ctx.db) as store:  # on PostgreSQL a server connection: given back after
+        return _run_job(store, batch, url, ctx)
+
+
+def _run_job(store: Store, batch: str, url: str, ctx: Context) -> str:
     job = store.job(batch, url)
     if job is None:
         log.warning("no job %s in batch %s (enqueued into another database?)", url, batch)
@@ -106,7 +110,7 @@ def _run_locked(store: Store, batch: str, url: str, ctx: Context) -> str:
     entry = SiteEntry(url, job["name"] or "", settings_from_json(job["settings"]))
     rules = resolve_rules(Config(sites=[entry]))[0]
     try:
-        outcome = asyncio.run(audit_one(entry, rules, store.path, None, resume=resume))
+        outcome = asyncio.run(audit_one(entry, rules, ctx.db, None, resume=resume))
     except TimeLimitExceeded:
         error = "time limit exceeded: the audit was stopped (its run is kept, resumable)"
         return _failed_attempt(store, batch, url, attempt, None, error)
