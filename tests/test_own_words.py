@@ -211,3 +211,28 @@ def test_a_position_in_a_damaged_pdf_text_layer_is_no_unit(tmp_path):
     assert one_group.missing == ["units"]
     two_units = o1("two", [*head, "กลุ่มบริหารวิชาการ ฝ่ายการเงินและพัสดุ"])
     assert two_units.status == "present", two_units.reason
+
+
+def test_the_contact_title_does_not_stand_in_for_the_question_channel(tmp_path):
+    """ITA 2569 O3 is named "ข้อมูลการติดต่อและช่องทางการสอบถาม": a contact page that only says
+    so in its title, with address, phone and e-mail, has no channel to ask questions."""
+    title = "ข้อมูลการติดต่อและช่องทางการสอบถาม"
+    contacts = (
+        "<p>ที่อยู่ องค์การบริหารส่วนตำบลทดสอบ เลขที่ 99 หมู่ 4 ตำบลทดสอบ อำเภอเมือง"
+        " จังหวัดนครราชสีมา 30310</p><p>โทรศัพท์ : 0-4430-0311</p>"
+        "<p>อีเมล : saraban@test.go.th</p>"
+    )
+
+    def o3(folder: str, body: str):
+        files = {
+            "index.html": hub([("O3", title, "/item.html")], heading="ITA 2569"),
+            "item.html": page(f"<h1>{title}</h1>{body}", title=title),
+        }
+        return audit_site(tmp_path / folder, files, year=2569)["O3"]
+
+    got = o3("title-only", contacts)
+    assert got.status != "present", got.reason
+    assert "qa_channel" in got.missing
+    board = '<p><a href="/board.html">กระดานถาม-ตอบ (Q&amp;A)</a></p>'
+    whole = o3("with-board", contacts + board)
+    assert whole.status == "present", whole.reason
