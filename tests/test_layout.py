@@ -13,7 +13,7 @@ PACKAGE = ROOT / "oit_checker"
 MAX_FUNCTION_LINES = 80
 MAX_CLASS_LINES = 350
 # Over the limit when this test landed, to be split next (the PostgreSQL store grew it to 357).
-KNOWN_OVER = {"oit_checker/store.py:Store"}
+KNOWN_OVER: set[str] = set()
 NAME_COLUMN = 15  # where a Layout line names its file or folder ("oit_checker/   fetch.py")
 
 
