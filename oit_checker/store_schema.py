@@ -253,6 +253,9 @@ SCHEMA_VERSION = len(MIGRATIONS.pending(sqlite_utils.Database(memory=True)))
 def open_database(path: Path) -> sqlite_utils.Database:
     """The database at ``path`` (created when missing), its schema brought up to date."""
     db = sqlite_utils.Database(path)
+    # Batch sites, fleet workers and a second `oit check` share one file: wait up to 30 s for
+    # another writer's commit (sqlite3's default 5 s gave "database is locked" under load).
+    db.execute("PRAGMA busy_timeout = 30000")
     db.execute("PRAGMA journal_mode=WAL")
     # In WAL mode NORMAL still commits atomically and survives a killed process (what --resume
     # relies on); only a power cut may lose the last commits. FULL synced the disk on each of an
