@@ -137,3 +137,15 @@ def overlapping(a: SiteServer, b: SiteServer) -> list[tuple[float, float]]:
         for t in b.log.spans
         if s[0] < t[1] and t[0] < s[1]
     ]
+
+
+def decisive_differences(a: dict[str, str], b: dict[str, str]) -> list[str]:
+    """Items whose verdicts differ other than by one side's "uncertain" (a page cut by the
+    audit's time budget under load, known to happen now and then on a loaded 2-core machine;
+    see BENCHMARKS/issue 18's note), plus any second uncertain-only difference: a present
+    against an absent, a missing item, or two timing doubts in one site is a real difference."""
+    hard = [i for i in sorted(set(a) | set(b)) if a.get(i) != b.get(i)]
+    soft = [
+        i for i in hard if "uncertain" in (a.get(i), b.get(i)) and None not in (a.get(i), b.get(i))
+    ]
+    return [i for i in hard if i not in soft] + (soft if len(soft) > 1 else [])
