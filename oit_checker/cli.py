@@ -845,9 +845,30 @@ def report(
 # ---- the officer's web page ----------------------------------------------------------------------
 
 
+SERVE_DATA_HELP = (
+    "Folder for the server's own files (uploaded sheets, each audit's log and JSON); default"
+    " DB.web beside an SQLite file, for PostgreSQL ~/.local/share/oit-checker/serve/HOST-PORT-DB"
+    " ($XDG_DATA_HOME)"
+)
+
+
 @app.command()
 def serve(
-    db: DbOpt = None,  # type: ignore[assignment]
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="An SQLite file or postgresql://user@host:port/dbname (default: $OIT_DB, the"
+            " --config's [fleet] db, its [defaults] db, else ./oit.db)",
+        ),
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="A config.toml whose [fleet] db is the store (see --db)"),
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", envvar="OIT_SERVE_DATA", help=SERVE_DATA_HELP)
+    ] = None,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on; beyond loopback needs --token")
     ] = "127.0.0.1",
@@ -868,6 +889,7 @@ def serve(
     import uvicorn
 
     from oit_checker.web.app import create_app
+    from oit_checker.web.jobs import data_dir as serve_data_dir
     from oit_checker.web.security import is_loopback
 
     if not is_loopback(host) and not token:
@@ -877,9 +899,13 @@ def serve(
         )
     if not 0 < port < 65536 or max_upload_mb <= 0:
         raise OitError("--port must be 1-65535 and --max-upload-mb above 0")
-    if store_target(db).is_postgres:
-        raise OitError("oit serve keeps its files beside an SQLite database: give --db a file")
-    _writable_store(db)
+    db = database(db, load_config(config_file) if config_file else None)
+    _writable_store(db).close()  # made and migrated here; unreachable is one line, exit 3
+    folder = serve_data_dir(store_target(db), data_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OitError(f"--data-dir {folder}: {exc.strerror or exc}") from None
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     err.print(f"เปิดหน้าเว็บ (open): {url}  (Ctrl-C to stop)", soft_wrap=True)
@@ -888,7 +914,10 @@ def serve(
 
         webbrowser.open(url)
     uvicorn.run(
-        create_app(db, token or "", max_upload_mb), host=host, port=port, log_level="warning"
+        create_app(db, token or "", max_upload_mb, folder),
+        host=host,
+        port=port,
+        log_level="warning",
     )
 
 

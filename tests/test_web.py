@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -24,11 +23,12 @@ from statistics import mean
 import httpx
 import openpyxl
 import pytest
+import web_kit
 from playwright.sync_api import Page
+from services import free_port
 from slow_site import SlowSite
 
 from oit_checker.serve import SiteServer
-from oit_checker.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 OIT = str(Path(sys.executable).parent / "oit")
@@ -37,29 +37,8 @@ AS_OF = "2025-10-15"
 AUDIT_SECONDS = 120_000  # ms, an audit of the demo site under a loaded CI machine
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(db: Path, *args: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [OIT, "serve", "--db", str(db), "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(base + "/static/app.js", timeout=1)
-            return process, base
-        except httpx.HTTPError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stdout.read().decode()) from None
-            time.sleep(0.05)
-    raise RuntimeError("oit serve did not start")
+    return web_kit.start_server(db.parent, "--db", str(db), *args)
 
 
 @pytest.fixture(scope="module")
@@ -326,34 +305,3 @@ def test_an_audit_is_stopped_and_continued_from_the_page(server):
             )
     finally:
         slow.shutdown()
-
-
-def test_the_nightly_batch_page_shows_counts_and_why_sites_failed(tmp_path, browser):
-    """/batches: what `oit batch-status` says, for whoever watches the fleet from the page."""
-    db = tmp_path / "fleet.db"
-    store = Store(db)
-    jobs = [
-        {"url": f"http://10.0.0.{n}/", "position": n, "name": f"อบต.{n}", "settings": "{}"}
-        for n in range(1, 5)
-    ]
-    store.add_jobs("night-1", jobs)
-    store.end_job("night-1", "http://10.0.0.1/", "done", run_id=None)
-    store.end_job("night-1", "http://10.0.0.2/", "failed", error="connection refused")
-    process, base = start_server(db)
-    try:
-        page = browser.new_page()
-        page.goto(base + "/")
-        page.click("nav.top a[href='/batches']")
-        page.wait_for_selector("#batch-counts")
-        counts = {
-            cell.get_attribute("data-state"): cell.inner_text()
-            for cell in page.query_selector_all("#batch-counts td[data-state]")
-        }
-        assert counts == {"queued": "2", "running": "0", "done": "1", "failed": "1"}
-        failed = page.inner_text("#batch-failed")
-        assert "อบต.2" in failed and "connection refused" in failed
-        shoot(page, "batches")
-        page.close()
-    finally:
-        process.terminate()
-        process.wait(10)

@@ -138,8 +138,10 @@ async def start_url(text: str) -> str:
 class Web:
     """The handlers, over one database."""
 
-    def __init__(self, db: Path, max_upload_mb: float = 2.0) -> None:
-        self.audits = Audits(db)
+    def __init__(
+        self, db: str | Path, max_upload_mb: float = 2.0, data_dir: Path | None = None
+    ) -> None:
+        self.audits = Audits(db, data_dir)
         self.templates = make_templates()
         self.max_upload = int(max_upload_mb * 1024 * 1024)
 
@@ -424,8 +426,12 @@ class Web:
         return Response(css, media_type="text/css; charset=utf-8")
 
 
-def create_app(db: Path, token: str = "", max_upload_mb: float = 2.0) -> Starlette:
-    web = Web(db, max_upload_mb)
+def create_app(
+    db: str | Path, token: str = "", max_upload_mb: float = 2.0, data_dir: Path | None = None
+) -> Starlette:
+    """The app over the store ``db`` (an SQLite path or a postgresql:// URL); its own files go
+    to ``data_dir`` (jobs.data_dir says the default)."""
+    web = Web(db, max_upload_mb, data_dir)
     web.audits.recover()
 
     async def forbidden(request: Request, exc: Exception) -> Response:

@@ -19,12 +19,15 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from oit_checker.config import DB_ENV
 from oit_checker.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 from oit_checker.history import shown_status
 from oit_checker.models import DOCUMENT_KINDS
 from oit_checker.store import Store, loads_or, process_alive
 from oit_checker.store_fetched import _now
+from oit_checker.store_target import StoreTarget, store_target
 
 # What the web page and the JSON call an audit: the HTTP contract of issue 17.
 STATES = ("queued", "running", "complete", "incomplete", "failed")
@@ -44,18 +47,36 @@ class Progress:
     error: str = ""
 
 
+def data_dir(target: StoreTarget, given: Path | None = None) -> Path:
+    """Where `oit serve` keeps its own files (uploaded answer sheets, each audit's log and JSON):
+    ``given`` (--data-dir), else beside an SQLite database (``oit.db.web``), else, for a
+    PostgreSQL store, ``$XDG_DATA_HOME/oit-checker/serve/HOST-PORT-DBNAME`` (XDG_DATA_HOME
+    defaults to ~/.local/share). One folder per database: its files are named by audit ids."""
+    if given is not None:
+        return given.expanduser()
+    if target.path is not None:
+        return Path(f"{target.path}.web")
+    parts = urlsplit(target.url)
+    name = f"{parts.hostname or 'local'}-{parts.port or 5432}-{parts.path.strip('/')}"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(home) / "oit-checker" / "serve" / safe
+
+
 class Audits:
     """Starts audit processes into one database and answers what each is doing."""
 
-    def __init__(self, db: Path) -> None:
-        self.db = Path(db)
-        self.folder = Path(f"{self.db}.web")  # answer sheets, logs and JSON of web audits
+    def __init__(self, db: str | Path | StoreTarget, folder: Path | None = None) -> None:
+        self.target = store_target(db)
+        self.folder = data_dir(self.target, folder)  # answer sheets, logs, JSON of web audits
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._processes: dict[int, subprocess.Popen] = {}
 
     def store(self) -> Store:
-        return Store(self.db)  # one connection per request: sqlite3 objects stay in their thread
+        """One store per request: sqlite3 objects stay in their thread, and a PostgreSQL
+        connection is given back when the request drops it (a server restart costs one page)."""
+        return Store(self.target)
 
     # ---- starting -------------------------------------------------------------------------------
     def start(
@@ -80,7 +101,12 @@ class Audits:
             args += ["verify", str(verify_sheet), "--site", url]
         else:
             args += ["check", url]
-        args += ["--db", str(self.db), "--json", str(output), "--no-progress"]
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "160"}
+        if self.target.path is not None:
+            args += ["--db", str(self.target.path)]
+        else:  # the URL may hold a password: in the environment, not the process list
+            env[DB_ENV] = self.target.url
+        args += ["--json", str(output), "--no-progress"]
         if year:
             args += ["--year", str(year)]
         if resume:
@@ -93,7 +119,7 @@ class Audits:
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "160"},
+                env=env,
                 start_new_session=True,  # Ctrl-C on the server does not reach the audits
             )
             self._processes[audit_id] = process
