@@ -26,6 +26,7 @@ from oit_checker.check.candidates import NOT_JUDGED
 from oit_checker.config import (
     DB_ENV,
     AuditSettings,
+    Config,
     NotifySettings,
     check_url,
     database,
@@ -965,9 +966,7 @@ def batch(
     undated = [e for e in config.sites if not (e.settings.year or e.settings.rules)]
     for why in sorted({year_for(e.settings.as_of).why for e in undated}):
         err.print(escape(why), soft_wrap=True, highlight=False)  # which rules, and why
-    notify_settings = config.notify if notify_enabled else NotifySettings()
-    if notify_webhook:
-        notify_settings.webhook = check_url(notify_webhook, "--notify-webhook")
+    notify_settings = _config_notify(config, notify_enabled, notify_webhook)
     db_path = database(db, config)
     _writable_store(db_path)
 
@@ -992,6 +991,14 @@ def batch(
     elif fail_on is FailOn.absent:
         failed |= any(o.counts.get("absent") or o.counts.get("uncertain") for o in outcomes)
     raise typer.Exit(EXIT_SOME_MISSING if failed else EXIT_ALL_PRESENT)
+
+
+def _config_notify(config: Config | None, enabled: bool, webhook: str | None) -> NotifySettings:
+    """The config's [notify] unless --no-notify, with --notify-webhook's URL (oit batch, worker)."""
+    settings = config.notify if config is not None and enabled else NotifySettings()
+    if webhook:
+        settings.webhook = check_url(webhook, "--notify-webhook")
+    return settings
 
 
 # ---- the national nightly audit on many machines (oit_checker/fleet) ---------------------------
@@ -1035,6 +1042,8 @@ def enqueue(
         f" {done.sent} messages sent to {escape(shown(url))}",
         soft_wrap=True,
     )
+    if config.notify.enabled:
+        err.print(f"notifications ([notify]): sent by workers started with --config {sites_file}")
 
 
 @app.command()
@@ -1057,8 +1066,19 @@ def worker(
     backoff_seconds: Annotated[
         float, typer.Option(help="First retry of a failed audit after this (then doubling)")
     ] = 60.0,
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="A config.toml: its [notify] (as oit batch), [fleet]"),
+    ] = None,
+    notify_enabled: Annotated[
+        bool, typer.Option("--notify/--no-notify", help="Send the config's notifications")
+    ] = True,
+    notify_webhook: Annotated[
+        str | None, typer.Option("--notify-webhook", help="POST each site's JSON summary here")
+    ] = None,
 ) -> None:
-    """Audit the queued sites (Dramatiq worker processes); stop with Ctrl-C or SIGTERM."""
+    """Audit the queued sites (Dramatiq worker processes); stop with Ctrl-C or SIGTERM.
+    Each site's notification ([notify] of --config) is sent once, by the worker that ends it."""
     import os
 
     # A message per free thread, no more: an audit takes minutes, and a message held back in
@@ -1068,6 +1088,7 @@ def worker(
     from dramatiq.cli import make_argument_parser
 
     from oit_checker.fleet.broker import check_broker
+    from oit_checker.fleet.notices import notify_to_env
     from oit_checker.fleet.tuning import QUEUE, Tuning
     from oit_checker.fleet.where import BROKER_ENV, DB_ENV, broker_url, db_target
 
@@ -1076,10 +1097,13 @@ def worker(
     tuning = Tuning(heartbeat, lock_seconds, wait_seconds, backoff_seconds)
     if min(heartbeat, lock_seconds, wait_seconds, backoff_seconds) <= 0:
         raise OitError("--heartbeat, --lock-seconds, --wait-seconds, --backoff-seconds: above 0")
-    url, target = broker_url(broker), db_target(db)
+    config = load_config(config_file) if config_file else None
+    notices = _config_notify(config, notify_enabled, notify_webhook)
+    url, target = broker_url(broker, config), db_target(db, config)
     check_broker(url)
     open_store(target)  # made and migrated once, here, not by every process at once
     os.environ.update({BROKER_ENV: url, DB_ENV: target, **tuning.to_env()})
+    os.environ.update(notify_to_env(notices))
     args = make_argument_parser().parse_args(
         ["oit_checker.fleet.actors", "--processes", str(processes), "--threads", str(threads)]
         + ["--queues", QUEUE]

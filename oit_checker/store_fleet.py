@@ -10,6 +10,7 @@ the same way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,6 +79,26 @@ class FleetTables:
                 "update fleet_jobs set state = ?, run_id = coalesce(?, run_id), error = ?,"
                 " finished_at = ? where batch = ? and url = ?",
                 [state, run_id, error, finished, batch, url],
+            )
+
+    def claim_notice(self, batch: str, url: str) -> bool:
+        """Whether this delivery of the job is the one that notifies: the first to mark it
+        (one statement, so two workers cannot both win). A job redelivered after its notice
+        was sent, or begun, sends none: at most one per site and batch."""
+        with self._writing():
+            cursor = self.db.execute(
+                "update fleet_jobs set notified = 'sending'"
+                " where batch = ? and url = ? and notified is null",
+                [batch, url],
+            )
+            return cursor.rowcount == 1
+
+    def record_notice(self, batch: str, url: str, outcome: dict[str, str]) -> None:
+        """What each channel did ("sent", "failed: why"); {} when nothing was wanted."""
+        with self._writing():
+            self.db.execute(
+                "update fleet_jobs set notified = ? where batch = ? and url = ?",
+                [json.dumps(outcome, ensure_ascii=False), batch, url],
             )
 
     def job_counts(self, batch: str) -> dict[str, int]:

@@ -247,6 +247,13 @@ def m007_fleet_jobs(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="m008_fleet_job_notice")
+def m008_fleet_job_notice(db: sqlite_utils.Database) -> None:
+    """What the worker that ended a fleet job did about its notification (JSON per channel,
+    or 'sending' while it does): claimed before sending, so a redelivered job sends none."""
+    _add_columns(db, "fleet_jobs", {"notified": str})
+
+
 SCHEMA_VERSION = len(MIGRATIONS.pending(sqlite_utils.Database(memory=True)))
 
 

@@ -41,6 +41,7 @@ LATER_TABLES = {
     "fleet_jobs": [
         *("batch", "url", "position", "name", "settings", "state", "attempts", "before_run_id"),
         *("run_id", "worker", "error", "enqueued_at", "sent_at", "started_at", "finished_at"),
+        "notified",
     ],
 }
 

@@ -37,6 +37,8 @@ def test_the_batch_page_shows_a_fleet_batch_from_either_store(backend, request, 
     store.start_job("night-1", "http://10.0.0.1/", "worker-a", 0)
     store.end_job("night-1", "http://10.0.0.2/", "done")
     store.end_job("night-1", "http://10.0.0.3/", "failed", error="connection refused")
+    assert store.claim_notice("night-1", "http://10.0.0.2/")
+    store.record_notice("night-1", "http://10.0.0.2/", {"webhook": "failed: webhook: HTTP 500"})
     store.close()
     data = tmp_path / "serve-data"
     process, base = start_server(tmp_path, "--db", db, "--data-dir", str(data))
@@ -52,6 +54,7 @@ def test_the_batch_page_shows_a_fleet_batch_from_either_store(backend, request, 
         assert counts == {"queued": "2", "running": "1", "done": "1", "failed": "1"}
         failed = page.inner_text("#batch-failed")
         assert "อบต.3" in failed and "connection refused" in failed
+        assert page.inner_text("#batch-notices") == "อบต.2: webhook: HTTP 500"
         page.close()
     finally:
         stop(process)

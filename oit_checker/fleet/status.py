@@ -1,12 +1,13 @@
 """How a batch stands (``oit batch-status`` and the web page's section): how many jobs are
-queued, running, done and failed, and why each failed one failed."""
+queued, running, done and failed, why each failed one failed, and which notifications failed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from oit_checker.errors import OitError
-from oit_checker.store import Store
+from oit_checker.notify import failures
+from oit_checker.store import Store, loads_or
 
 
 @dataclass
@@ -15,6 +16,7 @@ class BatchStatus:
     counts: dict[str, int]
     failed: list[dict] = field(default_factory=list)  # url, name, attempts, error
     running: list[dict] = field(default_factory=list)  # url, name, worker, started_at
+    notices_failed: list[dict] = field(default_factory=list)  # url, name, error
 
     @property
     def total(self) -> int:
@@ -27,6 +29,7 @@ class BatchStatus:
             "total": self.total,
             "failed": self.failed,
             "running": self.running,
+            "notices_failed": self.notices_failed,
         }
 
 
@@ -44,4 +47,13 @@ def batch_status(store: Store, batch: str | None = None) -> BatchStatus | None:
     def rows(state: str) -> list[dict]:
         return [{k: job[k] for k in keep} for job in store.batch_jobs(batch, state)]
 
-    return BatchStatus(batch, store.job_counts(batch), rows("failed"), rows("running"))
+    notices = [
+        {"url": job["url"], "name": job["name"], "error": "; ".join(problems)}
+        for job in store.batch_jobs(batch)
+        if (problems := failures(_dict(loads_or(job.get("notified"), {}))))
+    ]
+    return BatchStatus(batch, store.job_counts(batch), rows("failed"), rows("running"), notices)
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}  # "sending": begun, not known to fail

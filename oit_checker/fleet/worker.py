@@ -24,7 +24,8 @@ import redis
 from dramatiq.middleware.time_limit import TimeLimitExceeded
 
 from oit_checker.batch import audit_one, resolve_rules
-from oit_checker.config import AuditSettings, Config, SiteEntry
+from oit_checker.config import AuditSettings, Config, NotifySettings, SiteEntry
+from oit_checker.fleet.notices import send_notice
 from oit_checker.fleet.politeness import ServerLock, server_ip
 from oit_checker.fleet.tuning import ATTEMPTS, Tuning, time_limit_ms
 from oit_checker.settings import SETTINGS, check_settings
@@ -45,6 +46,7 @@ class Context:
     client: redis.Redis
     tuning: Tuning
     requeue: Callable[[int, int], None]  # send this job again: delay, time limit (ms)
+    notify: NotifySettings | None = None  # the [notify] of the config the worker was given
 
     @property
     def worker(self) -> str:
@@ -94,40 +96,59 @@ def _run_locked(store: Store, batch: str, url: str, ctx: Context) -> str:
     assert job is not None
     if job["state"] in ("done", "failed"):
         return f"already {job['state']}"
+    entry = SiteEntry(url, job["name"] or "", settings_from_json(job["settings"]))
+    rules = resolve_rules(Config(sites=[entry]))[0]
+    end = _Ending(store, job, ctx, rules.year)
+    before = job["before_run_id"]
+    if before is None:
+        latest = store.latest_run(url)
+        before = latest["id"] if latest else 0
+    finished = next(store.runs_since(url, before), None)
+    if finished is not None and finished["status"] == "complete":
+        return end.done(finished["id"])  # its worker died after the audit, before the end
     if (job["attempts"] or 0) >= ATTEMPTS:
         error = (
             f"started {job['attempts']} times and never finished (its worker died or was"
             f" stopped each time; last {job['worker']}): not retried"
         )
-        store.end_job(batch, url, "failed", error=error)
-        return "poisoned"
-    before = job["before_run_id"]
-    if before is None:
-        latest = store.latest_run(url)
-        before = latest["id"] if latest else 0
+        return end.failed(None, error, "poisoned")
     resume = _continue_lost_run(store, url, before)
     attempt = store.start_job(batch, url, ctx.worker, before)
-    entry = SiteEntry(url, job["name"] or "", settings_from_json(job["settings"]))
-    rules = resolve_rules(Config(sites=[entry]))[0]
     try:
         outcome = asyncio.run(audit_one(entry, rules, ctx.db, None, resume=resume))
     except TimeLimitExceeded:
         error = "time limit exceeded: the audit was stopped (its run is kept, resumable)"
-        return _failed_attempt(store, batch, url, attempt, None, error)
+        return end.attempt_failed(attempt, None, error)
     if outcome.audited:
-        store.end_job(batch, url, "done", run_id=outcome.run_id)
+        assert outcome.run_id is not None
+        return end.done(outcome.run_id)
+    return end.attempt_failed(attempt, outcome.run_id, outcome.error)
+
+
+@dataclass
+class _Ending:
+    """How a job ends: done, failed for good (each notified once), or queued for a retry."""
+
+    store: Store
+    job: dict
+    ctx: Context
+    year: int
+
+    def done(self, run_id: int) -> str:
+        send_notice(self.store, self.job, self.ctx.notify, run_id)
+        self.store.end_job(self.job["batch"], self.job["url"], "done", run_id=run_id)
         return "done"
-    return _failed_attempt(store, batch, url, attempt, outcome.run_id, outcome.error)
 
+    def failed(self, run_id: int | None, error: str, word: str = "failed") -> str:
+        send_notice(self.store, self.job, self.ctx.notify, run_id, (self.year, error))
+        self.store.end_job(self.job["batch"], self.job["url"], "failed", run_id, error)
+        return word
 
-def _failed_attempt(
-    store: Store, batch: str, url: str, attempt: int, run_id: int | None, error: str
-) -> str:
-    if attempt >= ATTEMPTS:
-        store.end_job(batch, url, "failed", run_id=run_id, error=error)
-        return "failed"
-    store.end_job(batch, url, "queued", run_id=run_id, error=error)
-    raise AuditFailed(f"{url}: attempt {attempt} of {ATTEMPTS} failed: {error}")
+    def attempt_failed(self, attempt: int, run_id: int | None, error: str) -> str:
+        if attempt >= ATTEMPTS:
+            return self.failed(run_id, error)
+        self.store.end_job(self.job["batch"], self.job["url"], "queued", run_id, error)
+        raise AuditFailed(f"{self.job['url']}: attempt {attempt} of {ATTEMPTS} failed: {error}")
 
 
 def _continue_lost_run(store: Store, url: str, before: int) -> bool:

@@ -363,6 +363,12 @@ def print_batch_status(status: dict, console: Console) -> None:
             + escape(job["error"] or ""),
             soft_wrap=True,
         )
+    for job in status.get("notices_failed", []):
+        label = job["name"] or job["url"]
+        console.print(
+            f"[yellow]notification failed[/yellow] {escape(label)}: {escape(job['error'])}",
+            soft_wrap=True,
+        )
 
 
 def print_batch(outcomes: Sequence[SiteOutcome], console: Console) -> None:
