@@ -860,12 +860,12 @@ def serve(
         typer.Option(
             "--db",
             help="An SQLite file or postgresql://user@host:port/dbname (default: $OIT_DB, the"
-            " --config's [fleet] db, its [defaults] db, else ./oit.db)",
+            " --config's \\[fleet] db, its \\[defaults] db, else ./oit.db)",
         ),
     ] = None,
     config_file: Annotated[
         Path | None,
-        typer.Option("--config", help="A config.toml whose [fleet] db is the store (see --db)"),
+        typer.Option("--config", help="A config.toml whose \\[fleet] db is the store (see --db)"),
     ] = None,
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", envvar="OIT_SERVE_DATA", help=SERVE_DATA_HELP)
@@ -934,8 +934,8 @@ def batch(
         str | None,
         typer.Option(
             "--db",
-            help="An SQLite file or postgresql:// URL (default: $OIT_DB, the config's [fleet] db,"
-            " its [defaults] db, else ./oit.db)",
+            help="An SQLite file or postgresql:// URL (default: $OIT_DB, the config's \\[fleet]"
+            " db, its \\[defaults] db, else ./oit.db)",
         ),
     ] = None,
     parallel: Annotated[
@@ -1005,11 +1005,11 @@ def _config_notify(config: Config | None, enabled: bool, webhook: str | None) ->
 
 BrokerOpt = Annotated[
     str | None,
-    typer.Option("--broker", help="Redis URL, redis://host:6379/0 (else OIT_BROKER, [fleet])"),
+    typer.Option("--broker", help="Redis URL, redis://host:6379/0 (else OIT_BROKER, \\[fleet])"),
 ]
 FleetDbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="The shared store: a path or URL (else OIT_DB, [fleet])"),
+    typer.Option("--db", help="The shared store: a path or URL (else OIT_DB, \\[fleet])"),
 ]
 
 
@@ -1043,7 +1043,10 @@ def enqueue(
         soft_wrap=True,
     )
     if config.notify.enabled:
-        err.print(f"notifications ([notify]): sent by workers started with --config {sites_file}")
+        err.print(
+            f"notifications ([notify]): sent by workers started with --config {sites_file}",
+            markup=False,
+        )
 
 
 @app.command()
@@ -1068,7 +1071,7 @@ def worker(
     ] = 60.0,
     config_file: Annotated[
         Path | None,
-        typer.Option("--config", help="A config.toml: its [notify] (as oit batch), [fleet]"),
+        typer.Option("--config", help="A config.toml: its \\[notify] (as oit batch), \\[fleet]"),
     ] = None,
     notify_enabled: Annotated[
         bool, typer.Option("--notify/--no-notify", help="Send the config's notifications")
@@ -1078,7 +1081,8 @@ def worker(
     ] = None,
 ) -> None:
     """Audit the queued sites (Dramatiq worker processes); stop with Ctrl-C or SIGTERM.
-    Each site's notification ([notify] of --config) is sent once, by the worker that ends it."""
+    Each site's notification (the --config's notify table) is sent once, by the worker that
+    ends it."""
     import os
 
     # A message per free thread, no more: an audit takes minutes, and a message held back in
