@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oit_checker.dates import months_due
-from oit_checker.generate import charsets, documents, layout, traps
+from oit_checker.generate import charsets, documents, layout, shared, traps
 from oit_checker.generate.content import Ctx
 from oit_checker.generate.draw import weighted
 from oit_checker.generate.items import ItemPlan, plan_item
@@ -131,10 +131,16 @@ def _photos(build: Build) -> list[str]:
 
 
 def generate_site(
-    seed: int, rules: RuleSet, out: Path, force: dict[str, str] | None = None
+    seed: int,
+    rules: RuleSet,
+    out: Path,
+    force: dict[str, str] | None = None,
+    shared_share: float = 0.0,
 ) -> SiteTruth:
     """Write the site of ``seed`` for the year of ``rules`` under ``out/site`` and return (and
-    save as ``out/truth.json``) its truth. ``force`` maps item ids to a fault (items.plan_item)."""
+    save as ``out/truth.json``) its truth. ``force`` maps item ids to a fault (items.plan_item);
+    with probability ``shared_share`` the site also lists documents other agencies publish byte
+    for byte (shared.py; 0, the default, leaves every seed's site as it was)."""
     build = _start(seed, rules, out)
     profile, rng = build.profile, build.rng
     ctx = Ctx(
@@ -151,6 +157,7 @@ def generate_site(
     traps.add_traps(build)
     truths = place_items(build, plans, ctx)
     _home(build)
+    shared.add_shared(build, shared_share)
     _viewer(build)
     build.flush()
     build.writer.finish()
