@@ -33,6 +33,7 @@ _REPLACE = re.compile(
     r'^\s*insert\s+or\s+(replace|ignore)\s+into\s+"?(\w+)"?\s*\(([^)]*)\)(.*)$', re.I | re.S
 )
 _SQLITE_ONLY = {"begin immediate": "begin"}
+_IN_BLOCK = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
 
 def _dict_row(cursor: psycopg.Cursor) -> Any:
@@ -77,14 +78,16 @@ class PgDatabase:
         return PgTable(self, name)
 
     # ---- SQL ------------------------------------------------------------------------------------
-    def translate(self, sql: str) -> str:
-        """The store's SQLite SQL as PostgreSQL runs it (cached: the store repeats statements)."""
+    def translate(self, sql: str, raw: psycopg.Connection | None = None) -> str:
+        """The store's SQLite SQL as PostgreSQL runs it (cached: the store repeats statements).
+        ``raw`` is the connection that will run it: an ``insert or replace`` reads the table's
+        key from the catalog, and a side connection's thread must never use the main one."""
         done = self._sql.get(sql)
         if done is None:
-            done = self._sql[sql] = self._translate(sql)
+            done = self._sql[sql] = self._translate(sql, raw or self.conn.raw)
         return done
 
-    def _translate(self, sql: str) -> str:
+    def _translate(self, sql: str, raw: psycopg.Connection) -> str:
         if sql.strip().lower() in _SQLITE_ONLY:
             return _SQLITE_ONLY[sql.strip().lower()]
         text = sql.replace("%", "%%").replace("?", "%s")
@@ -94,14 +97,16 @@ class PgDatabase:
             how, table, columns, rest = found.groups()
             text = f'insert into "{table}" ({columns}){rest}'
             text += self._on_conflict(table, [c.strip().strip('"') for c in columns.split(",")],
-                                      replace=how.lower() == "replace")  # fmt: skip
+                                      how.lower() == "replace", raw)  # fmt: skip
         return text
 
-    def _on_conflict(self, table: str, columns: list[str], replace: bool) -> str:
+    def _on_conflict(
+        self, table: str, columns: list[str], replace: bool, raw: psycopg.Connection
+    ) -> str:
         """SQLite's ``or replace`` (the new row wins, taking a new rowid) or ``or ignore``."""
         if not replace:
             return " on conflict do nothing"
-        pks = self.pks(table)
+        pks = self.pks(table, raw)
         sets = [f'"{c}" = excluded."{c}"' for c in columns if c not in pks] + ["rowid = default"]
         keys = ", ".join(f'"{k}"' for k in pks)
         return f" on conflict ({keys}) do update set {', '.join(sets)}"
@@ -143,9 +148,9 @@ class PgDatabase:
             self._depth -= 1
         self.conn.raw.execute(f"release savepoint {name}")
 
-    def pks(self, table: str) -> list[str]:
+    def pks(self, table: str, raw: psycopg.Connection | None = None) -> list[str]:
         if table not in self._pks:
-            rows = self.conn.raw.execute(
+            rows = (raw or self.conn.raw).execute(
                 "select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid"
                 " and a.attnum = any(i.indkey) where i.indrelid = to_regclass(%s)"
                 " and i.indisprimary order by array_position(i.indkey, a.attnum)",
@@ -226,14 +231,15 @@ class _Conn:
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != TransactionStatus.IDLE
+        """In a transaction block; a statement merely running (ACTIVE) is not one."""
+        return self.raw.info.transaction_status in _IN_BLOCK
 
     def execute(self, sql: str, params: Iterable[Any] | None = None) -> psycopg.Cursor:
-        return self.raw.execute(self.db.translate(sql), list(params or []), prepare=False)
+        return self.raw.execute(self.db.translate(sql, self.raw), list(params or []), prepare=False)
 
     def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         with self.raw.cursor() as cursor:
-            cursor.executemany(self.db.translate(sql), [list(r) for r in rows])
+            cursor.executemany(self.db.translate(sql, self.raw), [list(r) for r in rows])
 
 
 class PgTable:

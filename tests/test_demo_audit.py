@@ -289,3 +289,29 @@ def test_demo_keeps_its_run_where_history_report_and_sheet_look(tmp_path):
             ["git", "check-ignore", *names], cwd=ROOT, capture_output=True, text=True
         )
         assert ignored.stdout.split() == names
+
+
+def test_a_page_whose_storing_failed_is_uncertain_and_says_so(demo_site, tmp_path, monkeypatch):
+    """A store write that fails (PostgreSQL's savepoint race of issue 18, a locked SQLite file)
+    loses that one resource: its item is uncertain, and the reason says the checker failed to
+    store it, not that the crawl never reached it."""
+    import asyncio
+
+    import psycopg
+
+    keep = Store.record_fetch
+
+    def record_fetch(self, run_id, site_id, fetched, **kwargs):
+        if "page_id=58" in fetched.url:
+            raise psycopg.errors.NoActiveSqlTransaction("SAVEPOINT can only be used in ...")
+        return keep(self, run_id, site_id, fetched, **kwargs)
+
+    monkeypatch.setattr(Store, "record_fetch", record_fetch)
+    options = AuditOptions(as_of=parse_as_of(EXPECTED["as_of"]))
+    result = asyncio.run(
+        audit(demo_site.url, load_year(EXPECTED["year"]), Store(tmp_path / "oit.db"), options)
+    )
+    o9 = _item(result, "O9")
+    assert o9.status == "uncertain"
+    assert "storing it failed" in o9.reason and "not reached" not in o9.reason
+    assert "internal error: SAVEPOINT" in json.dumps(result.stats["errors"])

@@ -10,8 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fleet_kit import decisive_differences
-
 from oit_checker.audit import AuditOptions, audit
 from oit_checker.dates import parse_as_of
 from oit_checker.evaluate import load_expected
@@ -29,6 +27,16 @@ def _verdicts(items) -> dict[str, tuple[str, list[str]]]:
     return {r.id: (r.status, [e.url for e in r.evidence]) for r in items}
 
 
+def _differences(a, b) -> list[str]:
+    """Items whose verdict or evidence differ, with both reasons: a failure says why."""
+    other = {r.id: r for r in b}
+    return [
+        f"{r.id}: {r.status} ({r.reason}) vs {o.status} ({o.reason})"
+        for r in a
+        if (o := other.get(r.id)) is not None and _verdicts([r]) != _verdicts([o])
+    ]
+
+
 def test_the_demo_site_audited_into_postgres_gives_the_sqlite_verdicts(pg_url, tmp_path):
     rules = load_year(EXPECTED["year"])
     options = AuditOptions(as_of=parse_as_of(EXPECTED["as_of"]))
@@ -36,10 +44,10 @@ def test_the_demo_site_audited_into_postgres_gives_the_sqlite_verdicts(pg_url, t
     with SiteServer(DEMO / "site") as server:
         for name, target in (("sqlite", str(tmp_path / "oit.db")), ("postgres", pg_url)):
             results[name] = asyncio.run(audit(server.url, rules, open_store(target), options))
-    on_pg, on_sqlite = _verdicts(results["postgres"].items), _verdicts(results["sqlite"].items)
-    statuses = [{i: v[0] for i, v in got.items()} for got in (on_pg, on_sqlite)]
-    assert decisive_differences(*statuses) == []
-    assert {i: v[1] for i, v in on_pg.items()} == {i: v[1] for i, v in on_sqlite.items()}
+    on_pg, on_sqlite = results["postgres"], results["sqlite"]
+    assert _differences(on_pg.items, on_sqlite.items) == [], on_pg.stats["errors"]
+    assert _verdicts(on_pg.items) == _verdicts(on_sqlite.items)
+    assert on_pg.scores == on_sqlite.scores
     store = open_store(pg_url, create=False)
     run_id = results["postgres"].run_id
     assert [r["id"] for r in list_runs(store)] == [run_id]

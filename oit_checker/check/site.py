@@ -77,6 +77,11 @@ class CrawlLimits:
                 "ข้ามไปเพราะเข้าข่ายกับดักการรวบรวม (ปฏิทิน การเรียง หรือตัวกรองที่ไม่ให้ลิงก์ใหม่แล้ว) "
                 "(skipped as a crawler trap: a calendar, sort or filter that stopped adding links)"
             )
+        if reason == "error":
+            return (
+                "ดาวน์โหลดได้แต่บันทึกไม่สำเร็จเพราะโปรแกรมขัดข้อง ควรตรวจซ้ำ "
+                "(fetched, but storing it failed: an internal error, see the run's errors)"
+            )
         return "ไม่อยู่ในรายการหน้าที่รวบรวม (not reached by the crawl)"
 
     def _budget(self) -> str:

@@ -212,6 +212,9 @@ class Crawler:
             self.stats.errors.append(
                 {"url": fetched.url, "status": fetched.status, "error": f"internal error: {exc}"}
             )
+            # Fetched, yet neither stored nor indexed: an item citing it says so, not
+            # "not reached by the crawl" (a failed store write once hid that way).
+            self.frontier.skip(fetched.url, "error")
 
     def _adopt(self, final: str) -> None:
         """The start URL redirected: its target's host is the site (the old one stays in scope)."""

@@ -45,7 +45,8 @@ class CrawlStats:
     bytes: int = 0
     seconds: float = 0.0
     errors: list[dict] = field(default_factory=list)  # {"url", "status", "error"}
-    # reason -> count of distinct URLs: robots, offsite, budget, trap, duplicate, kind, depth
+    # reason -> count of distinct URLs: robots, offsite, budget, trap, duplicate, kind, depth,
+    # error (fetched, but storing or indexing it failed)
     skipped: dict[str, int] = field(default_factory=dict)
     # On-site URLs the crawl knew of but did not fetch, and why (a reason of ``skipped``), so
     # the checker can say which budget or rule stopped a link instead of "not opened".
