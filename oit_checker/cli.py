@@ -201,6 +201,7 @@ def check(
     timeout: Annotated[float, _setting("timeout")] = default("timeout"),
     max_file_mb: Annotated[float, _setting("max_file_mb")] = default("max_file_mb"),
     ocr: Annotated[bool, _setting("ocr")] = default("ocr"),
+    ocr_seconds: Annotated[float, _setting("ocr_seconds")] = default("ocr_seconds"),
     render: Annotated[str, _setting("render")] = default("render"),
     rate: Annotated[float | None, _setting("rate")] = default("rate"),
     contact: Annotated[str, _setting("contact")] = default("contact"),

@@ -54,6 +54,7 @@ class AuditSettings:
     timeout: float = default("timeout")
     max_file_mb: float = default("max_file_mb")  # larger: cut, and its item uncertain
     ocr: bool = default("ocr")
+    ocr_seconds: float = default("ocr_seconds")  # per document: a scan cut by it is uncertain
     render: str = default("render")
     rate: float | None = default("rate")
     contact: str = default("contact")
@@ -78,7 +79,7 @@ class AuditSettings:
         options.crawl.fetch.max_file_bytes = int(self.max_file_mb * 2**20)
         options.crawl.fetch.insecure = self.insecure
         options.crawl.fetch.contact = self.contact
-        options.ocr = OcrOptions(enabled=self.ocr)
+        options.ocr = OcrOptions(enabled=self.ocr, max_seconds=self.ocr_seconds)
         options.revisit_days = self.revisit_days
         options.iit, options.eit1, options.eit2 = self.iit, self.eit1, self.eit2
         return options

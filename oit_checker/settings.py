@@ -152,6 +152,13 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("ocr", bool, True, "OCR scanned documents"),
         Setting(
+            "ocr_seconds",
+            float,
+            60.0,
+            "OCR time per document, seconds; a scan cut by it makes its item uncertain",
+            above=0,
+        ),
+        Setting(
             "render",
             str,
             "auto",

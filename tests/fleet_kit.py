@@ -39,9 +39,20 @@ def serve_sites(
     return served
 
 
-def write_config(path: Path, served: list[tuple[SiteServer, dict]], extra: str = "") -> Path:
-    """A config.toml of the served sites, as `oit batch` and `oit enqueue` read it."""
-    text = '[defaults]\nyear = 2568\nrender = "never"\nmax_seconds = 120\n' + extra + "\n"
+def write_config(
+    path: Path,
+    served: list[tuple[SiteServer, dict]],
+    extra: str = "",
+    max_seconds: float = 120,
+    ocr_seconds: float = 60,
+) -> Path:
+    """A config.toml of the served sites, as `oit batch` and `oit enqueue` read it. A test
+    that compares verdicts gives clocks that cannot bind (``max_seconds``, ``ocr_seconds``):
+    on a loaded machine a clock's cut is a different verdict, rightly."""
+    text = (
+        f'[defaults]\nyear = 2568\nrender = "never"\nmax_seconds = {max_seconds:g}\n'
+        f"ocr_seconds = {ocr_seconds:g}\n{extra}\n"
+    )
     for server, truth in served:
         text += (
             f'[[site]]\nurl = "{server.url}"\nname = "seed {truth["seed"]}"\n'
@@ -139,13 +150,27 @@ def overlapping(a: SiteServer, b: SiteServer) -> list[tuple[float, float]]:
     ]
 
 
-def decisive_differences(a: dict[str, str], b: dict[str, str]) -> list[str]:
-    """Items whose verdicts differ other than by one side's "uncertain" (a page cut by the
-    audit's time budget under load, known to happen now and then on a loaded 2-core machine;
-    see BENCHMARKS/issue 18's note), plus any second uncertain-only difference: a present
-    against an absent, a missing item, or two timing doubts in one site is a real difference."""
-    hard = [i for i in sorted(set(a) | set(b)) if a.get(i) != b.get(i)]
-    soft = [
-        i for i in hard if "uncertain" in (a.get(i), b.get(i)) and None not in (a.get(i), b.get(i))
-    ]
-    return [i for i in hard if i not in soft] + (soft if len(soft) > 1 else [])
+def differences(a: str, b: str) -> list[str]:
+    """Per site and item, verdicts that differ between two stores' complete runs, with both
+    reasons (a failing equality says why, e.g. which clock cut what)."""
+    left, right = _reasons(a), _reasons(b)
+    out = []
+    for site in sorted(set(left) | set(right)):
+        one, other = left.get(site, {}), right.get(site, {})
+        for item in sorted(set(one) | set(other)):
+            if one.get(item, ("",))[0] != other.get(item, ("",))[0]:
+                out.append(f"{site} {item}: {one.get(item)} vs {other.get(item)}")
+    return out
+
+
+def _reasons(db: str) -> dict[str, dict[str, tuple[str, str]]]:
+    rows = _query(
+        db,
+        "select sites.url as url, items.item_id as item, items.status as status,"
+        " items.reason as reason from items join runs on runs.id = items.run_id"
+        " join sites on sites.id = runs.site_id where runs.status = 'complete'",
+    )
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    for row in rows:
+        found.setdefault(row["url"], {})[row["item"]] = (row["status"], row["reason"])
+    return found

@@ -315,3 +315,22 @@ def test_a_page_whose_storing_failed_is_uncertain_and_says_so(demo_site, tmp_pat
     assert o9.status == "uncertain"
     assert "storing it failed" in o9.reason and "not reached" not in o9.reason
     assert "internal error: SAVEPOINT" in json.dumps(result.stats["errors"])
+
+
+def test_a_scan_whose_ocr_a_clock_cut_is_uncertain_not_absent(demo_site, tmp_path):
+    """OCR stops at its per-document time limit (or the audit's deadline): on a busy machine
+    the demo's scanned O15 was read in part, and the part read made it absent ('wrong year',
+    components missing). What a clock cut is no verdict: uncertain, saying OCR ran out of time."""
+    import asyncio
+    import dataclasses
+
+    options = AuditOptions(as_of=parse_as_of(EXPECTED["as_of"]))
+    options.ocr = dataclasses.replace(options.ocr, max_seconds=0.5)  # no page fits in it
+    result = asyncio.run(
+        audit(demo_site.url, load_year(EXPECTED["year"]), Store(tmp_path / "oit.db"), options)
+    )
+    o15 = _item(result, "O15")
+    assert o15.status == "uncertain", o15.reason
+    assert "OCR ไม่จบภายในเวลาที่กำหนด" in o15.reason and "time limit" in o15.reason
+    others = {r.id: r.status for r in result.items if r.id != "O15"}
+    assert others == {w["id"]: w["status"] for w in EXPECTED["item"] if w["id"] != "O15"}

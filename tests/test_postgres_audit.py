@@ -4,6 +4,7 @@ verdicts it gives into SQLite, and its run reads back (history, diff) the same."
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import subprocess
@@ -40,6 +41,9 @@ def _differences(a, b) -> list[str]:
 def test_the_demo_site_audited_into_postgres_gives_the_sqlite_verdicts(pg_url, tmp_path):
     rules = load_year(EXPECTED["year"])
     options = AuditOptions(as_of=parse_as_of(EXPECTED["as_of"]))
+    # Compared verdicts: no clock may cut either audit (a cut is a different verdict, rightly).
+    options.crawl.max_seconds = 3600
+    options.ocr = dataclasses.replace(options.ocr, max_seconds=3600)
     results = {}
     with SiteServer(DEMO / "site") as server:
         for name, target in (("sqlite", str(tmp_path / "oit.db")), ("postgres", pg_url)):

@@ -71,6 +71,7 @@ def test_every_setting_is_a_cli_option_of_check_and_a_config_key(tmp_path):
     values = {
         "year": "2568", "rules": '"my-rules.toml"', "as_of": '"30/09/2568"', "max_pages": "50",
         "max_seconds": "120", "concurrency": "2", "timeout": "5", "max_file_mb": "5", "ocr": "false",
+        "ocr_seconds": "30",
         "render": '"never"', "rate": "2", "contact": '"ops@example.go.th"', "revisit_days": "0",
         "ignore_robots": "true", "insecure": "true", "iit": "80", "eit1": "70", "eit2": "90",
     }  # fmt: skip

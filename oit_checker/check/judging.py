@@ -35,6 +35,9 @@ from oit_checker.urls import display_url
 
 EMBED_PAGE_CHARS = 200  # a page this short around an off-site iframe is just a frame for it
 UNREADABLE_NOTES = ("unreadable", "encrypted", "empty body", "not supported")
+# A document's OCR cut short by a clock (its per-document limit, or the audit's deadline):
+# extraction notes "ocr stopped after N of M pages: time limit ..." / "ocr skipped: time limit ...".
+OCR_CUT_NOTES, OCR_TIME_LIMIT = ("ocr stopped", "ocr skipped"), "time limit"
 
 
 class CandidateJudge:
@@ -87,9 +90,27 @@ class CandidateJudge:
                 f"ไม่ใช่{item.title}{lacks}"
             )
             return cand
-        if self._out_of_sight(item, cand, page):
+        if self._ocr_cut(cand, bundle) or self._out_of_sight(item, cand, page):
             return cand
         return conclude(item, cand)
+
+    def _ocr_cut(self, cand: Candidate, bundle: Bundle) -> bool:
+        """A scan whose OCR a clock cut short may hold what is missing or the year: the
+        candidate is uncertain and says so (True). A verdict must not follow the machine's
+        load: on a busy machine the same scan read partly made a false absent."""
+        assert cand.period is not None
+        if not cand.missing and cand.period.ok:  # what was read already shows everything
+            return False
+        for doc in bundle.pages():
+            note = next((n for n in doc.notes if _ocr_cut_note(n)), "")
+            if note:
+                cand.outcome = "uncertain"
+                cand.reason = (
+                    f"อ่านเอกสารสแกน {display_url(doc.url)} ด้วย OCR ไม่จบภายในเวลาที่กำหนด "
+                    f"จึงยังตัดสินไม่ได้ ควรตรวจด้วยตาหรือตรวจซ้ำ ({note})"
+                )
+                return True
+        return False
 
     def _opened(self, item: Item, cand: Candidate) -> Page | None:
         """The candidate's page when it opens and can be read; else None, with the candidate's
@@ -261,6 +282,10 @@ class CandidateJudge:
 
 def _notes(page: Page | None) -> list[str]:
     return page.notes if page is not None else []
+
+
+def _ocr_cut_note(note: str) -> bool:
+    return note.startswith(OCR_CUT_NOTES) and OCR_TIME_LIMIT in note
 
 
 def _unreadable(page: Page) -> str:

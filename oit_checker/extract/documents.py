@@ -126,7 +126,7 @@ class OcrOptions:
     languages: str = "tha+eng"
     dpi: int = 200
     max_pages: int = 5  # OCR at most this many pages per document
-    max_seconds: float = 60.0  # per document
+    max_seconds: float = default("ocr_seconds")  # per document (a clock: see check/judging)
     psm: int = 6
     # The audit's wall-clock deadline (time.monotonic()): OCR stops there whatever time the
     # document has left. Not part of method(): it does not change what OCR reads.
