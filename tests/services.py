@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from reaper import Reaper
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 
@@ -76,7 +77,8 @@ class Postgres:
 def running_postgres() -> Iterator[Postgres]:
     """initdb, start on a free port (TCP on 127.0.0.1 only, trust auth, no fsync: test data),
     yield, stop. The folder is under /tmp itself: pytest's tmp folders are root's, mode 700,
-    which the postgres user cannot enter."""
+    which the postgres user cannot enter. The stop and the folder's removal are a Reaper's
+    (tests/reaper.py): they happen at the end, and also when pytest is killed (SIGKILL)."""
     bindir = postgres_bin()
     folder = Path(tempfile.mkdtemp(prefix="oit-pg-"))
     if os.geteuid() == 0:
@@ -84,6 +86,8 @@ def running_postgres() -> Iterator[Postgres]:
     data, log = folder / "data", folder / "server.log"
     run = {"check": True, "capture_output": True, "text": True, "timeout": 120}
     server = Postgres(port=free_port(), folder=folder)
+    stop = _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+    reaper = Reaper([stop], [folder])
     try:
         subprocess.run(
             _as_owner([str(bindir / "initdb"), "-D", str(data), "-U", server.user,
@@ -107,10 +111,4 @@ def running_postgres() -> Iterator[Postgres]:
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         pytest.fail(f"PostgreSQL did not start: {exc.stderr or exc.stdout}\n{tail}", pytrace=False)
     finally:
-        if data.exists():
-            subprocess.run(
-                _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                capture_output=True,
-                timeout=60,
-            )
-        shutil.rmtree(folder, ignore_errors=True)
+        reaper.dismiss()
