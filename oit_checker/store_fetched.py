@@ -16,7 +16,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,7 +248,7 @@ class FetchedTables:
         body). ``keep_page=False`` (a Page whose OCR was cut short) stores the resource only,
         so the next audit extracts it again. Returns the Page's key ("" when none)."""
         now = _now()
-        with self._writing():
+        with self._writing(), _batched(self.db):
             if cached is not None:  # revalidated: the cached copy is what this URL holds
                 return self._record_revalidated(run_id, site_id, fetched, cached, cache)
             if not fetched.ok or (page is not None and not keep_page):
@@ -315,3 +315,8 @@ class FetchedTables:
                 "insert or replace into texts (sha256, method, text, created_at) values (?, ?, ?, ?)",
                 [sha, method, text, _now()],
             )
+
+
+def _batched(db: Any) -> AbstractContextManager:
+    """PostgreSQL: the resource's statements in one round trip (store_pg.pipelined)."""
+    return db.pipelined() if isinstance(db, PgDatabase) else nullcontext()

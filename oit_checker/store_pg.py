@@ -70,6 +70,7 @@ class PgDatabase:
         self._pks: dict[str, list[str]] = {}
         self._side: queue.SimpleQueue[psycopg.Connection] = queue.SimpleQueue()
         self._depth = 0
+        self._pipelined = False  # in ``pipelined()``: statements sent, answers not yet read
 
     def __getitem__(self, name: str) -> PgTable:
         return PgTable(self, name)
@@ -161,6 +162,22 @@ class PgDatabase:
             self._pks[table] = [r[0] for r in rows]
         return self._pks[table]
 
+    @contextlib.contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """Inside an open transaction: statements whose answers nobody reads (a resource, its
+        Page and its cache row) go out together, one round trip for the lot at the end instead
+        of one each. A failed statement raises there, inside the transaction, which the
+        caller rolls back as before."""
+        if self._pipelined:
+            yield
+            return
+        self._pipelined = True
+        try:
+            with self.conn.raw.pipeline():
+                yield
+        finally:
+            self._pipelined = False
+
     # ---- connections for other threads, and locks -----------------------------------------------
     @contextlib.contextmanager
     def side_connection(self) -> Iterator[_Conn]:
@@ -231,7 +248,10 @@ class _Conn:
 
     @property
     def in_transaction(self) -> bool:
-        """In a transaction block; a statement merely running (ACTIVE) is not one."""
+        """In a transaction block; a statement merely running (ACTIVE) is not one, except in
+        ``pipelined()``, which runs only inside a transaction (its answers still pending)."""
+        if self.db._pipelined and self.raw is self.db.conn.raw:
+            return True
         return self.raw.info.transaction_status in _IN_BLOCK
 
     def execute(self, sql: str, params: Iterable[Any] | None = None) -> psycopg.Cursor:

@@ -239,3 +239,27 @@ def test_an_extraction_threads_text_cache_never_waits_on_the_audits_connection(p
     thread.join(10)
     assert alone, "the text cache waited for the audit's connection"
     assert not store.db.conn.in_transaction
+
+
+def test_a_resource_whose_last_write_fails_leaves_nothing_half_stored(target, monkeypatch):
+    """record_fetch's statements go out in one pipeline on PostgreSQL (their errors come back
+    at its end): a failing cache row still rolls back the Page and the resource with it, and
+    the store's connection works on."""
+    store = Store(target)
+    run = store.start_run(SITE, 2568, "r", "0", "2025-01-01", {})
+    site_id = store.site_id(SITE)
+    url = f"{SITE}p1"
+    keep = store._replace
+
+    def broken(table: str, row: dict) -> None:
+        keep(table, {**row, "no_such_column": 1} if table == "http_cache" else row)
+
+    monkeypatch.setattr(store, "_replace", broken)
+    with pytest.raises(Exception, match="no_such_column"):
+        store.record_fetch(run, site_id, _fetched(url), page=_page(url, "หน้า"), page_profile="v1")
+    counts = [store.db.execute(f"select count(*) from {t}").fetchone()[0]
+              for t in ("pages", "resources", "http_cache")]  # fmt: skip
+    assert counts == [0, 0, 0] and not store.db.conn.in_transaction
+    monkeypatch.setattr(store, "_replace", keep)
+    key = store.record_fetch(run, site_id, _fetched(url), page=_page(url, "หน้า"), page_profile="v1")
+    assert store.page(key, url) is not None and url in store.http_cache(site_id)
