@@ -12,6 +12,8 @@ there have it recorded as applied.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -263,13 +265,29 @@ def open_database(path: Path) -> sqlite_utils.Database:
     # Batch sites, fleet workers and a second `oit check` share one file: wait up to 30 s for
     # another writer's commit (sqlite3's default 5 s gave "database is locked" under load).
     db.execute("PRAGMA busy_timeout = 30000")
-    db.execute("PRAGMA journal_mode=WAL")
+    use_wal(db, wait_seconds=30.0)
     # In WAL mode NORMAL still commits atomically and survives a killed process (what --resume
     # relies on); only a power cut may lose the last commits. FULL synced the disk on each of an
     # audit's ~1,000 commits: 1.5 s per 1,000 resources.
     db.execute("PRAGMA synchronous=NORMAL")
     upgrade(db)
     return db
+
+
+def use_wal(db: sqlite_utils.Database, wait_seconds: float) -> None:
+    """Switch the file to WAL, waiting for another process's write transaction to end.
+    SQLite answers this pragma "database is locked" at once, without its busy handler, while
+    another connection writes a file still in rollback mode (the first processes of a batch
+    creating one new database); the busy timeout does not cover it, so retry here."""
+    give_up = time.monotonic() + wait_seconds
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > give_up:
+                raise
+            time.sleep(0.05)
 
 
 def upgrade(db: sqlite_utils.Database) -> None:

@@ -12,6 +12,7 @@ import multiprocessing
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -145,4 +146,30 @@ def test_processes_opening_one_new_database_at_once_create_it_once(tmp_path):
     for worker in workers:
         worker.join(60)
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    assert _applied(Path(path)) == MIGRATION_NAMES
+
+
+def _hold_a_write(path: str, held: multiprocessing.synchronize.Event, seconds: float) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("insert into waiting values (1)")
+        held.set()
+        time.sleep(seconds)
+
+
+def test_a_store_opened_while_another_process_writes_the_file_waits_for_it(tmp_path):
+    """The file of a batch's first site is still in rollback mode while its writer holds it:
+    switching it to WAL answered 'database is locked' at once (busy timeout or not), and the
+    second site's audit died before it began."""
+    path = str(tmp_path / "shared.db")
+    with sqlite3.connect(path) as db:
+        db.execute("create table waiting (x)")
+    context = multiprocessing.get_context("spawn")
+    held = context.Event()
+    writer = context.Process(target=_hold_a_write, args=(path, held, 1.0))
+    writer.start()
+    assert held.wait(30)
+    Store(path)  # waits for the writer's commit, then switches and migrates
+    writer.join(30)
+    assert sqlite3.connect(path).execute("pragma journal_mode").fetchone()[0] == "wal"
     assert _applied(Path(path)) == MIGRATION_NAMES
