@@ -2,7 +2,9 @@
 
 Append-only file on (``appendonly yes``, fsync every write) so a test can restart it in the
 middle of a batch and see that nothing queued was lost. A missing binary fails the test with
-what to install: the fleet is never tested against a fake.
+what to install: the fleet is never tested against a fake. The server runs in a session of its
+own (a test's signals spare it), so a Reaper (tests/reaper.py) shuts it down when pytest is
+killed; a restart keeps the port, hence the same Reaper.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from pathlib import Path
 
 import redis
+from reaper import Reaper
 from receivers import free_port
 
 
@@ -21,6 +24,7 @@ class RedisServer:
         self.folder = folder
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        self._reaper: Reaper | None = None
 
     @property
     def url(self) -> str:
@@ -33,6 +37,9 @@ class RedisServer:
                 "redis-server is not installed: run ./scripts/setup (apt-get install redis-server)"
             )
         self.folder.mkdir(parents=True, exist_ok=True)
+        if self._reaper is None:
+            shutdown = ["redis-cli", "-p", str(self.port), "shutdown", "nosave"]
+            self._reaper = Reaper([shutdown], [], timeout=10)
         args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder)]
         args += ["--appendonly", "yes", "--appendfsync", "always", "--save", ""]
         self.proc = subprocess.Popen(
@@ -50,6 +57,12 @@ class RedisServer:
                 time.sleep(0.05)
 
     def stop(self, kill: bool = False) -> None:
+        self._end(kill)
+        if self._reaper is not None:
+            self._reaper.dismiss()
+            self._reaper = None
+
+    def _end(self, kill: bool) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill() if kill else self.proc.terminate()
             self.proc.wait(timeout=10)
@@ -57,7 +70,7 @@ class RedisServer:
     def restart(self, down_seconds: float = 0.0) -> None:
         """Kill -9 (no chance to save anything more), stay down a moment, start again on the
         same port and folder: what was acknowledged comes back from the append-only file."""
-        self.stop(kill=True)
+        self._end(kill=True)
         time.sleep(down_seconds)
         self.start()
 
