@@ -142,3 +142,8 @@ def test_a_regression_is_sent_a_dead_webhook_recorded_and_a_redelivery_sends_not
         assert run("night-3", NotifySettings(webhook=hook.url, on="always")) == "done"
         assert len(hook.posts) == 1 and complete_runs(pg_url)[server.url] == runs
         assert store.job("night-3", server.url)["run_id"] == job["run_id"]
+
+        # A worker killed while sending: the notice is not sent again, and batch-status says so.
+        store.db.execute("update fleet_jobs set notified = 'sending' where batch = 'night-2'")
+        status = oit("batch-status", "--db", pg_url, "--batch", "night-2", cwd=tmp_path)
+        assert "notification failed อบต.ทดสอบ: its worker stopped while sending" in status.stdout

@@ -50,10 +50,18 @@ def batch_status(store: Store, batch: str | None = None) -> BatchStatus | None:
     notices = [
         {"url": job["url"], "name": job["name"], "error": "; ".join(problems)}
         for job in store.batch_jobs(batch)
-        if (problems := failures(_dict(loads_or(job.get("notified"), {}))))
+        if (problems := notice_problems(job))
     ]
     return BatchStatus(batch, store.job_counts(batch), rows("failed"), rows("running"), notices)
 
 
-def _dict(value: object) -> dict:
-    return value if isinstance(value, dict) else {}  # "sending": begun, not known to fail
+LOST_NOTICE = "its worker stopped while sending it: not known to have arrived, not sent again"
+
+
+def notice_problems(job: dict) -> list[str]:
+    """Why a job's notification did not arrive: a channel that failed, or, for a job that
+    ended, a send its worker never finished (claimed 'sending', then killed)."""
+    if job.get("notified") == "sending":
+        return [LOST_NOTICE] if job["state"] in ("done", "failed") else []
+    outcome = loads_or(job.get("notified"), {})
+    return failures(outcome) if isinstance(outcome, dict) else []
