@@ -24,9 +24,9 @@ SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "oit_checke
 
 
 def _run(args: list[str], cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args, cwd=cwd, capture_output=True, text=True, timeout=300, env=env or dict(os.environ)
-    )
+    """Run with a wide terminal: a long temporary path must not wrap inside a printed table."""
+    env = {"COLUMNS": "400", **(env or os.environ)}
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_the_installed_oit_finds_its_rules_and_demo_from_any_folder(installed, t
     oit = str(installed / "oit")
     proc = _run([oit, "rules", "--year", "2568"], cwd=elsewhere)
     assert proc.returncode == 0, proc.stderr
-    assert "_data/rules/ita-2568.toml" in proc.stdout.replace("\n", "")
+    assert "_data/rules/ita-2568.toml" in "".join(proc.stdout.split())  # a long path may wrap
     assert str(ROOT) not in proc.stdout  # not the checkout's files
     proc = _run([oit, "demo", "--no-progress", "--db", "demo.db", "--json", "demo.json"],
                 cwd=elsewhere)  # fmt: skip
