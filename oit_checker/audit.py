@@ -46,7 +46,7 @@ from oit_checker.errors import (
     EXIT_USAGE,
     OitError,
 )
-from oit_checker.extract.documents import OcrOptions, extract_document
+from oit_checker.extract.documents import OCR_SKIPPED, OCR_STOPPED, OcrOptions, extract_document
 from oit_checker.extract.html import parse_html
 from oit_checker.fetch import Credentials, credentials_of
 from oit_checker.locking import SiteBusy
@@ -91,7 +91,7 @@ CHECKER_MODULES = (
 )
 # Extraction notes of a Page cut short by something passing (OCR time budget, a missing
 # tesseract, a hung antiword): such a Page is used for this run but not cached.
-PASSING_TROUBLE_NOTES = ("ocr stopped", "ocr skipped", "doc unreadable: antiword timed out")
+PASSING_TROUBLE_NOTES = (OCR_STOPPED, OCR_SKIPPED, "doc unreadable: antiword timed out")
 
 # (phase, done, total, what): phases "revisit", "crawl", "documents", "ocr", "judging"; a
 # crawl's total is what was fetched plus what is queued, within the page budget.

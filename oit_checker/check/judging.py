@@ -28,6 +28,7 @@ from oit_checker.check.period import judge, of_items_kind
 from oit_checker.check.site import SiteData
 from oit_checker.check.stated_years import StatedYears, link_signals
 from oit_checker.check.verdict import conclude, publish_here, years
+from oit_checker.extract.documents import ocr_cut_by_clock
 from oit_checker.extract.html import DEAD_FORM_NOTE
 from oit_checker.models import Evidence, Page
 from oit_checker.rules import Item, RuleSet
@@ -35,9 +36,6 @@ from oit_checker.urls import display_url
 
 EMBED_PAGE_CHARS = 200  # a page this short around an off-site iframe is just a frame for it
 UNREADABLE_NOTES = ("unreadable", "encrypted", "empty body", "not supported")
-# A document's OCR cut short by a clock (its per-document limit, or the audit's deadline):
-# extraction notes "ocr stopped after N of M pages: time limit ..." / "ocr skipped: time limit ...".
-OCR_CUT_NOTES, OCR_TIME_LIMIT = ("ocr stopped", "ocr skipped"), "time limit"
 
 
 class CandidateJudge:
@@ -102,7 +100,7 @@ class CandidateJudge:
         if not cand.missing and cand.period.ok:  # what was read already shows everything
             return False
         for doc in bundle.pages():
-            note = next((n for n in doc.notes if _ocr_cut_note(n)), "")
+            note = next((n for n in doc.notes if ocr_cut_by_clock(n)), "")
             if note:
                 cand.outcome = "uncertain"
                 cand.reason = (
@@ -282,10 +280,6 @@ class CandidateJudge:
 
 def _notes(page: Page | None) -> list[str]:
     return page.notes if page is not None else []
-
-
-def _ocr_cut_note(note: str) -> bool:
-    return note.startswith(OCR_CUT_NOTES) and OCR_TIME_LIMIT in note
 
 
 def _unreadable(page: Page) -> str:

@@ -117,6 +117,15 @@ TITLE_MIN_CHARS = 20  # a first line shorter than this is joined with the next o
 TITLE_MAX_LINES = 3
 TITLE_MAX_CHARS = 200
 
+# The notes OCR leaves on a page it did not finish; the checkers read them back (judging.py):
+# a scan cut by a clock may hold what is missing, so its item is uncertain, never absent.
+OCR_STOPPED, OCR_SKIPPED, OCR_TIME_LIMIT = "ocr stopped", "ocr skipped", "time limit"
+
+
+def ocr_cut_by_clock(note: str) -> bool:
+    """Whether ``note`` says OCR stopped at its time limit or the audit's deadline."""
+    return note.startswith((OCR_STOPPED, OCR_SKIPPED)) and OCR_TIME_LIMIT in note
+
 
 @dataclass
 class OcrOptions:
@@ -226,7 +235,7 @@ class _Ocr:
         if self.options.deadline is not None:
             remaining = min(remaining, self.options.deadline - time.monotonic())
         if remaining < MIN_OCR_SECONDS_LEFT:
-            self.problem = f"time limit {self.options.max_seconds:g} s reached"
+            self.problem = f"{OCR_TIME_LIMIT} {self.options.max_seconds:g} s reached"
             return None
         began = time.monotonic()
         try:
@@ -234,7 +243,7 @@ class _Ocr:
             with _mupdf_released():
                 text = _run_tesseract(png, self.options, remaining)
         except _OcrTimeout:
-            self.problem = f"time limit {self.options.max_seconds:g} s reached"
+            self.problem = f"{OCR_TIME_LIMIT} {self.options.max_seconds:g} s reached"
             return None
         except (OSError, RuntimeError, ValueError, _mupdf().FileDataError) as exc:
             self.problem = f"failed: {exc}"
@@ -429,9 +438,9 @@ def _ocr_pdf_pages(
     if reader.summary():
         page.notes.append(reader.summary())
     if reader.problem and done:
-        page.notes.append(f"ocr stopped after {done} of {len(selected)} pages: {reader.problem}")
+        page.notes.append(f"{OCR_STOPPED} after {done} of {len(selected)} pages: {reader.problem}")
     elif reader.problem:
-        page.notes.append(f"ocr skipped: {reader.problem}")
+        page.notes.append(f"{OCR_SKIPPED}: {reader.problem}")
     return used
 
 
@@ -777,7 +786,7 @@ def _read_image(page: Page, body: bytes, options: OcrOptions, cache: TextCache |
         if picture is None and reader.problem.startswith("failed"):
             page.notes.append(f"image unreadable: {decode_error}"[:300])
         else:
-            page.notes.append(f"ocr skipped: {reader.problem}")
+            page.notes.append(f"{OCR_SKIPPED}: {reader.problem}")
         return
     text = fix_pdf_thai(text)
     page.text = normalize(text)
